@@ -1,0 +1,27 @@
+package io.wharf.api;
+
+import java.util.Map;
+
+/**
+ * A volume as the API shows it.
+ *
+ * @param state          {@code available} or {@code in-use} (an NBD client is connected)
+ * @param allocatedBytes pool space the volume's data takes (thin: grows with writes, shrinks with TRIM)
+ * @param nbdUri         where an NBD client reaches the volume, e.g. {@code nbd://127.0.0.1:10809/db}
+ * @param clients        NBD connections open on the volume now
+ */
+public record VolumeInfo(
+        String name,
+        String id,
+        long sizeBytes,
+        Map<String, String> labels,
+        String state,
+        long allocatedBytes,
+        String nbdUri,
+        int clients,
+        String node,
+        String createdAt) {
+    public VolumeInfo {
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+    }
+}

@@ -1,0 +1,55 @@
+package io.wharf.nbd;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * One export the NBD server serves: a volume, or later a read-only snapshot. Implementations
+ * must be safe for concurrent calls from many connections; requests to overlapping ranges that
+ * are in flight at once may complete in any order (the NBD spec leaves that to the client).
+ *
+ * <p>Failures: throw {@link NbdException} to choose the NBD error the client sees (e.g. ENOSPC);
+ * any other {@link IOException} is reported as EIO. The server never lets an exception from an
+ * export close a connection it could keep.
+ */
+public interface NbdExport {
+    String name();
+
+    /** Current size; may grow while clients are connected (they see it on their next handshake). */
+    long sizeBytes();
+
+    boolean readOnly();
+
+    /** Fills {@code dst.remaining()} bytes starting at {@code offset}; offset and length are in range. */
+    void read(long offset, ByteBuffer dst) throws IOException;
+
+    /** Writes {@code src.remaining()} bytes; when {@code fua}, durable before returning. */
+    void write(long offset, ByteBuffer src, boolean fua) throws IOException;
+
+    /** Makes every write and trim that completed before this call durable. */
+    void flush() throws IOException;
+
+    /** Discards the range: it reads as zeros afterwards and may give space back. */
+    void trim(long offset, long length, boolean fua) throws IOException;
+
+    /** The range reads as zeros afterwards; when {@code mayPunchHole} the space may be given back. */
+    void writeZeroes(long offset, long length, boolean mayPunchHole, boolean fua) throws IOException;
+
+    /**
+     * Reports the allocation state of {@code [offset, offset + length)} as consecutive extents,
+     * starting at {@code offset}; at least one extent, and may stop early (after the first) or run
+     * past the end of the range, as {@code NBD_CMD_BLOCK_STATUS} allows.
+     */
+    void blockStatus(long offset, long length, ExtentSink sink) throws IOException;
+
+    /** Receives extents of {@code base:allocation}. */
+    @FunctionalInterface
+    interface ExtentSink {
+        /**
+         * @param hole the range is not allocated (NBD_STATE_HOLE)
+         * @param zero the range reads as zeros (NBD_STATE_ZERO)
+         * @return false to stop early
+         */
+        boolean extent(long length, boolean hole, boolean zero);
+    }
+}
