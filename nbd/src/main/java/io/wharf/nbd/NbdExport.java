@@ -20,6 +20,22 @@ public interface NbdExport {
 
     boolean readOnly();
 
+    /** Shown to clients that ask (NBD_INFO_DESCRIPTION); empty for none. */
+    default String description() {
+        return "";
+    }
+
+    /**
+     * Whether {@link #writeZeroes} over any range is clearly cheaper than writing that many zero
+     * bytes (NBD_CMD_FLAG_FAST_ZERO). When false, fast-zero requests fail at once with ENOTSUP and
+     * the client falls back to other means, which is always correct.
+     *
+     * @param mayPunchHole whether the request allows deallocating the range
+     */
+    default boolean fastZero(boolean mayPunchHole) {
+        return false;
+    }
+
     /** Fills {@code dst.remaining()} bytes starting at {@code offset}; offset and length are in range. */
     void read(long offset, ByteBuffer dst) throws IOException;
 

@@ -1,0 +1,38 @@
+package io.wharf.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ApiJsonTest {
+    @Test
+    void readsWhatANewerNodeWritesAndWidensIntegersToDoubles() throws Exception {
+        PoolInfo pool = ApiJson.reader().readValue("""
+                {"node":"n1","path":"/p","capacityBytes":10,"usedBytes":1,"provisionedBytes":2,
+                 "overcommitRatio":2,"volumes":1,"tier":"ssd"}""", PoolInfo.class);
+        assertThat(pool.overcommitRatio()).isEqualTo(2.0);
+        assertThat(pool.node()).isEqualTo("n1");
+    }
+
+    @Test
+    void writesLabelsSortedByKey() throws Exception {
+        String json = ApiJson.writer().writeValueAsString(new VolumeCreate("db", 4096,
+                Map.of("zone", "a", "app", "pg", "tier", "db")));
+        assertThat(json).isEqualTo("{\"name\":\"db\",\"sizeBytes\":4096,\"labels\":{\"app\":\"pg\",\"tier\":\"db\",\"zone\":\"a\"}}");
+    }
+
+    @Test
+    void roundTripsEveryRecord() throws Exception {
+        VolumeInfo volume = new VolumeInfo("db", "vol-1", 4096, Map.of("a", "b"), "in-use", 512,
+                "nbd://127.0.0.1:10809/db", 1, "node-1", "2025-11-27T00:00:00Z");
+        ClusterInfo cluster = new ClusterInfo("c", "0.1.0", java.util.List.of(
+                new NodeInfo("n", "online", "a:1", "a:2", "0.1.0", 10, 1)), 10, 1, 4096, 1);
+        for (Object value : new Object[] {volume, new VolumeList(java.util.List.of(volume)), cluster,
+                new PoolList(java.util.List.of(new PoolInfo("n", "/p", 10, 1, 2, 1.5, 1))),
+                new VersionInfo("0.1.0", "v1"), new ApiError("VOLUME_NOT_FOUND", "m", "h"), new VolumeResize(8192)}) {
+            byte[] json = ApiJson.writer().writeValueAsBytes(value);
+            assertThat(ApiJson.reader().readValue(json, value.getClass())).isEqualTo(value);
+        }
+    }
+}

@@ -1,0 +1,261 @@
+package io.wharf.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.wharf.core.ByteSize;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.BindException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The wire: statuses, content types and the error shape for each class of failure. */
+class ApiServerTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final FakeWharfApi fake = new FakeWharfApi();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private ApiServer server;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new ApiServer("127.0.0.1", 0, fake, () -> "# TYPE wharf_volumes gauge\nwharf_volumes 0\n");
+        server.start();
+    }
+
+    @AfterEach
+    void stop() {
+        http.close();
+        server.close();
+    }
+
+    private HttpResponse<String> send(String method, String path, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
+        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body));
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Checks the error shape and returns the message. */
+    private static String assertError(HttpResponse<String> response, int status, String code) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+        JsonNode error = JSON.readTree(response.body());
+        assertThat(error.properties()).extracting(java.util.Map.Entry::getKey)
+                .containsExactly("code", "message", "hint");
+        assertThat(error.get("code").asText()).isEqualTo(code);
+        assertThat(error.get("hint").isTextual()).isTrue();
+        return error.get("message").asText();
+    }
+
+    @Test
+    void createAnswers201WithTheVolumeAndIgnoresUnknownFields() throws Exception {
+        HttpResponse<String> response = send("POST", "/v1/volumes",
+                "{\"name\":\"db\",\"sizeBytes\":1073741824,\"labels\":{\"a\":\"b\"},\"fromTheFuture\":[1,2]}");
+        assertThat(response.statusCode()).isEqualTo(201);
+        JsonNode volume = JSON.readTree(response.body());
+        assertThat(volume.get("name").asText()).isEqualTo("db");
+        assertThat(volume.get("sizeBytes").asLong()).isEqualTo(ByteSize.GIB);
+        assertThat(volume.get("labels").get("a").asText()).isEqualTo("b");
+    }
+
+    @Test
+    void listsAreObjects() throws Exception {
+        send("POST", "/v1/volumes", "{\"name\":\"db\",\"sizeBytes\":4096}");
+        JsonNode volumes = JSON.readTree(send("GET", "/v1/volumes", null).body());
+        assertThat(volumes.get("volumes").size()).isEqualTo(1);
+        JsonNode pools = JSON.readTree(send("GET", "/v1/pools", null).body());
+        assertThat(pools.get("pools").get(0).get("node").asText()).isEqualTo("node-1");
+    }
+
+    @Test
+    void deleteAnswers204AndReadsForce() throws Exception {
+        send("POST", "/v1/volumes", "{\"name\":\"db\",\"sizeBytes\":4096}");
+        fake.setClients("db", 2);
+        assertError(send("DELETE", "/v1/volumes/db?force=false", null), 409, "VOLUME_IN_USE");
+        assertError(send("DELETE", "/v1/volumes/db", null), 409, "VOLUME_IN_USE");
+        assertThat(assertError(send("DELETE", "/v1/volumes/db?force=maybe", null), 400, "INVALID_ARGUMENT"))
+                .isEqualTo("query parameter 'force' must be true or false, not 'maybe'");
+        HttpResponse<String> deleted = send("DELETE", "/v1/volumes/db?force=true", null);
+        assertThat(deleted.statusCode()).isEqualTo(204);
+        assertThat(deleted.body()).isEmpty();
+    }
+
+    @Test
+    void patchResizes() throws Exception {
+        send("POST", "/v1/volumes", "{\"name\":\"db\",\"sizeBytes\":4096}");
+        HttpResponse<String> response = send("PATCH", "/v1/volumes/db", "{\"sizeBytes\":8192}");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(response.body()).get("sizeBytes").asLong()).isEqualTo(8192);
+        assertThat(assertError(send("PATCH", "/v1/volumes/db", "{}"), 400, "INVALID_ARGUMENT"))
+                .isEqualTo("field 'sizeBytes' is required");
+        assertError(send("PATCH", "/v1/volumes/db", "{\"sizeBytes\":4096}"), 400, "SHRINK_NOT_SUPPORTED");
+        assertError(send("PATCH", "/v1/volumes/other", "{\"sizeBytes\":4096}"), 404, "VOLUME_NOT_FOUND");
+    }
+
+    @ParameterizedTest(name = "[{index}] {1}")
+    @CsvSource(delimiter = '|', value = {
+        "{\"name\":\"db\",\"sizeBytes\":1024 | request body is not valid JSON",
+        "not json at all | request body is not valid JSON",
+        "'' | request body is empty; expected a JSON object",
+        "[1,2] | request body must be a JSON object",
+        "\"db\" | request body must be a JSON object",
+        "{\"sizeBytes\":1024} | field 'name' is required",
+        "{\"name\":\"db\"} | field 'sizeBytes' is required",
+        "{\"name\":null,\"sizeBytes\":1024} | field 'name' must not be null",
+        "{\"name\":\"db\",\"sizeBytes\":null} | field 'sizeBytes' must be an integer",
+        "{\"name\":\"db\",\"sizeBytes\":\"10GiB\"} | field 'sizeBytes' must be an integer",
+        "{\"name\":\"db\",\"sizeBytes\":\"1024\"} | field 'sizeBytes' must be an integer",
+        "{\"name\":\"db\",\"sizeBytes\":1.5} | field 'sizeBytes' must be an integer",
+        "{\"name\":\"db\",\"sizeBytes\":true} | field 'sizeBytes' must be an integer",
+        "{\"name\":\"db\",\"sizeBytes\":99999999999999999999} | field 'sizeBytes' must be an integer of at most 64 bits",
+        "{\"name\":42,\"sizeBytes\":1024} | field 'name' must be a string",
+        "{\"name\":[\"db\"],\"sizeBytes\":1024} | field 'name' must be a string",
+        "{\"name\":\"db\",\"sizeBytes\":1024,\"labels\":[]} | field 'labels' must be an object",
+        "{\"name\":\"db\",\"sizeBytes\":1024,\"labels\":{\"a\":1}} | field 'labels.a' must be a string",
+        "{\"name\":\"db\",\"sizeBytes\":1024,\"labels\":{\"a\":null}} | field 'labels.a' must not be null",
+        "{\"name\":\"db\",\"sizeBytes\":1024} trailing | request body is not valid JSON",
+        "{\"name\":\"db\",\"name\":\"db\",\"sizeBytes\":1024} | request body is not valid JSON: Duplicate field 'name'",
+    })
+    void malformedBodiesAreInvalidArgumentNamingTheField(String body, String expected) throws Exception {
+        String message = assertError(send("POST", "/v1/volumes", body), 400, "INVALID_ARGUMENT");
+        assertThat(message).startsWith(expected);
+        assertThat(fake.listVolumes()).isEmpty();
+    }
+
+    @Test
+    void unknownRouteIsNotFound() throws Exception {
+        assertThat(assertError(send("GET", "/v1/nothing-here", null), 404, "NOT_FOUND"))
+                .isEqualTo("no such route: GET /v1/nothing-here");
+        assertError(send("GET", "/", null), 404, "NOT_FOUND");
+        assertError(send("GET", "/v1/volumes/a/b", null), 404, "NOT_FOUND");
+        assertError(send("GET", "/v2/volumes", null), 404, "NOT_FOUND");
+    }
+
+    @Test
+    void wrongMethodIsMethodNotAllowedWithAllowHeader() throws Exception {
+        HttpResponse<String> response = send("PUT", "/v1/volumes/db", "{}");
+        assertThat(assertError(response, 405, "METHOD_NOT_ALLOWED"))
+                .isEqualTo("method PUT is not allowed on /v1/volumes/db");
+        assertThat(response.headers().firstValue("Allow")).hasValue("DELETE, GET, PATCH");
+        assertError(send("DELETE", "/v1/volumes", null), 405, "METHOD_NOT_ALLOWED");
+        assertError(send("POST", "/metrics", "x"), 405, "METHOD_NOT_ALLOWED");
+    }
+
+    @Test
+    void bodyOverOneMebibyteIsRefused() throws Exception {
+        String huge = "{\"name\":\"db\",\"sizeBytes\":1024,\"padding\":\"" + "x".repeat(ApiServer.MAX_BODY_BYTES) + "\"}";
+        assertThat(assertError(send("POST", "/v1/volumes", huge), 400, "INVALID_ARGUMENT"))
+                .contains("larger than 1048576 bytes");
+
+        // Without a Content-Length (chunked), the limit holds while reading.
+        HttpRequest chunked = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/volumes"))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new ByteArrayInputStream(huge.getBytes(StandardCharsets.UTF_8))))
+                .build();
+        assertThat(assertError(http.send(chunked, HttpResponse.BodyHandlers.ofString()), 400, "INVALID_ARGUMENT"))
+                .contains("larger than 1048576 bytes");
+        assertThat(fake.listVolumes()).isEmpty();
+
+        // A body of exactly the limit is read.
+        String exact = "{\"name\":\"db\",\"sizeBytes\":1024,\"padding\":\"\"}";
+        exact = exact.replace("\"\"}", "\"" + "x".repeat(ApiServer.MAX_BODY_BYTES - exact.length()) + "\"}");
+        assertThat(exact).hasSize(ApiServer.MAX_BODY_BYTES);
+        assertThat(send("POST", "/v1/volumes", exact).statusCode()).isEqualTo(201);
+    }
+
+    @Test
+    void internalErrorSendsAReportIdAndLogsTheStackTraceOnceUnderIt() throws Exception {
+        fake.failNext(new IllegalStateException("the secret invariant broke"));
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        HttpResponse<String> response;
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            response = send("GET", "/v1/cluster", null);
+        } finally {
+            System.setErr(original);
+        }
+        String message = assertError(response, 500, "INTERNAL");
+        Matcher id = Pattern.compile("internal error \\(report id ([0-9a-f]{8})\\)").matcher(message);
+        assertThat(id.matches()).as(message).isTrue();
+        assertThat(response.body()).doesNotContain("secret", "IllegalStateException", "at io.wharf", "\\n\\tat ");
+        assertThat(JSON.readTree(response.body()).get("hint").asText()).contains(id.group(1));
+
+        String log = captured.toString(StandardCharsets.UTF_8);
+        assertThat(log).contains("reportId=" + id.group(1));
+        assertThat(log).containsOnlyOnce("java.lang.IllegalStateException: the secret invariant broke");
+        assertThat(log).contains("at io.wharf.api.ApiServerTest");
+    }
+
+    @Test
+    void nullFromTheImplementationIsInternal() throws Exception {
+        ApiServer nulls = new ApiServer("127.0.0.1", 0, new FakeWharfApi() {
+            @Override
+            public VersionInfo version() {
+                return null;
+            }
+        }, null);
+        nulls.start();
+        try (nulls) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + nulls.port() + "/v1/version")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertError(response, 500, "INTERNAL");
+        }
+    }
+
+    @Test
+    void servesMetricsHealthAndVersion() throws Exception {
+        HttpResponse<String> metrics = send("GET", "/metrics", null);
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
+        assertThat(metrics.body()).isEqualTo("# TYPE wharf_volumes gauge\nwharf_volumes 0\n");
+
+        HttpResponse<String> health = send("GET", "/healthz", null);
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(health.body()).get("status").asText()).isEqualTo("ok");
+
+        assertThat(JSON.readTree(send("GET", "/v1/version", null).body()).get("apiVersion").asText()).isEqualTo("v1");
+    }
+
+    @Test
+    void servesTheCheckedInOpenApiDocument() throws Exception {
+        HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + server.port() + "/v1/openapi.json")).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+        byte[] resource;
+        try (var in = ApiServerTest.class.getResourceAsStream("/io/wharf/api/openapi.json")) {
+            resource = in.readAllBytes();
+        }
+        assertThat(response.body()).isEqualTo(resource);
+    }
+
+    @Test
+    void aPortInUseIsABindException() throws Exception {
+        try (ApiServer second = new ApiServer("127.0.0.1", server.port(), fake, null)) {
+            assertThatThrownBy(second::start).isInstanceOf(BindException.class);
+        }
+    }
+
+    @Test
+    void percentEncodedNamesAreDecoded() throws Exception {
+        assertThat(assertError(send("GET", "/v1/volumes/a%20b", null), 404, "VOLUME_NOT_FOUND"))
+                .isEqualTo("volume 'a b' does not exist");
+    }
+}

@@ -1,0 +1,138 @@
+package io.wharf.api;
+
+import io.wharf.core.ByteSize;
+import io.wharf.core.ErrorCode;
+import io.wharf.core.Names;
+import io.wharf.core.WharfException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** An in-memory {@link WharfApi} that refuses the way a node does, for tests of the HTTP layer. */
+public class FakeWharfApi implements WharfApi {
+    public static final long CAPACITY_BYTES = 100 * ByteSize.GIB;
+    private final Map<String, VolumeInfo> volumes = new ConcurrentSkipListMap<>();
+    private final AtomicInteger ids = new AtomicInteger();
+    private final AtomicReference<RuntimeException> nextFailure = new AtomicReference<>();
+
+    /** The next call throws {@code failure} (once). */
+    public void failNext(RuntimeException failure) {
+        nextFailure.set(failure);
+    }
+
+    /** Pretends {@code clients} NBD clients are connected to the volume. */
+    public void setClients(String name, int clients) {
+        VolumeInfo v = lookup(name);
+        volumes.put(name, new VolumeInfo(v.name(), v.id(), v.sizeBytes(), v.labels(),
+                clients > 0 ? "in-use" : "available", v.allocatedBytes(), v.nbdUri(), clients, v.node(), v.createdAt()));
+    }
+
+    private void maybeFail() {
+        RuntimeException failure = nextFailure.getAndSet(null);
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    @Override
+    public VolumeInfo createVolume(VolumeCreate request) {
+        maybeFail();
+        Names.requireValid("volume", request.name());
+        request.labels().forEach(Names::requireValidLabel);
+        if (request.sizeBytes() <= 0) {
+            throw new WharfException(ErrorCode.INVALID_SIZE, "size must be positive", "write a size like 10GiB");
+        }
+        if (provisioned() + request.sizeBytes() > 2 * CAPACITY_BYTES) {
+            throw new WharfException(ErrorCode.CAPACITY_EXCEEDED,
+                    "no pool can take " + ByteSize.format(request.sizeBytes()), "delete volumes or add a node");
+        }
+        VolumeInfo info = new VolumeInfo(request.name(), "vol-" + ids.incrementAndGet(), request.sizeBytes(),
+                request.labels(), "available", 0, "nbd://127.0.0.1:10809/" + request.name(), 0, "node-1",
+                "2025-11-27T00:00:00Z");
+        if (volumes.putIfAbsent(request.name(), info) != null) {
+            throw new WharfException(ErrorCode.VOLUME_EXISTS, "volume '" + request.name() + "' already exists",
+                    "choose another name, or delete the existing volume first");
+        }
+        return info;
+    }
+
+    @Override
+    public List<VolumeInfo> listVolumes() {
+        maybeFail();
+        return List.copyOf(volumes.values());
+    }
+
+    @Override
+    public VolumeInfo getVolume(String name) {
+        maybeFail();
+        return lookup(name);
+    }
+
+    @Override
+    public VolumeInfo resizeVolume(String name, long sizeBytes) {
+        maybeFail();
+        VolumeInfo v = lookup(name);
+        if (sizeBytes < v.sizeBytes()) {
+            throw new WharfException(ErrorCode.SHRINK_NOT_SUPPORTED,
+                    "volume '" + name + "' is " + ByteSize.format(v.sizeBytes()) + "; shrinking is not supported",
+                    "give a size of at least " + ByteSize.format(v.sizeBytes()));
+        }
+        VolumeInfo resized = new VolumeInfo(v.name(), v.id(), sizeBytes, v.labels(), v.state(), v.allocatedBytes(),
+                v.nbdUri(), v.clients(), v.node(), v.createdAt());
+        volumes.put(name, resized);
+        return resized;
+    }
+
+    @Override
+    public void deleteVolume(String name, boolean force) {
+        maybeFail();
+        VolumeInfo v = lookup(name);
+        if (v.clients() > 0 && !force) {
+            throw new WharfException(ErrorCode.VOLUME_IN_USE,
+                    "volume '" + name + "' has " + v.clients() + " NBD client(s) connected",
+                    "disconnect them (`wharf volume unmount`), or delete with --force");
+        }
+        volumes.remove(name);
+    }
+
+    @Override
+    public List<PoolInfo> listPools() {
+        maybeFail();
+        return List.of(new PoolInfo("node-1", "/var/lib/wharf/pool", CAPACITY_BYTES, used(), provisioned(), 2.0,
+                volumes.size()));
+    }
+
+    @Override
+    public ClusterInfo clusterStatus() {
+        maybeFail();
+        return new ClusterInfo("c-test", "0.1.0-test",
+                List.of(new NodeInfo("node-1", "online", "127.0.0.1:9020", "127.0.0.1:10809", "0.1.0-test",
+                        CAPACITY_BYTES, used())),
+                CAPACITY_BYTES, used(), provisioned(), volumes.size());
+    }
+
+    @Override
+    public VersionInfo version() {
+        maybeFail();
+        return new VersionInfo("0.1.0-test", "v1");
+    }
+
+    private VolumeInfo lookup(String name) {
+        VolumeInfo v = volumes.get(name);
+        if (v == null) {
+            throw new WharfException(ErrorCode.VOLUME_NOT_FOUND, "volume '" + name + "' does not exist",
+                    "list volumes with `wharf volume list`");
+        }
+        return v;
+    }
+
+    private long provisioned() {
+        return volumes.values().stream().mapToLong(VolumeInfo::sizeBytes).sum();
+    }
+
+    private long used() {
+        return volumes.values().stream().mapToLong(VolumeInfo::allocatedBytes).sum();
+    }
+}

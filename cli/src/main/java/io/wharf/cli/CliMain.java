@@ -1,0 +1,51 @@
+package io.wharf.cli;
+
+import io.wharf.cli.cluster.ClusterCommand;
+import io.wharf.cli.cluster.ClusterStatusCommand;
+import io.wharf.cli.cluster.PoolCommand;
+import io.wharf.cli.cluster.PoolListCommand;
+import io.wharf.cli.volume.VolumeCommand;
+import io.wharf.cli.volume.VolumeCreateCommand;
+import io.wharf.cli.volume.VolumeDeleteCommand;
+import io.wharf.cli.volume.VolumeInspectCommand;
+import io.wharf.cli.volume.VolumeListCommand;
+import io.wharf.cli.volume.VolumeMountCommand;
+import io.wharf.cli.volume.VolumeResizeCommand;
+import io.wharf.cli.volume.VolumeUnmountCommand;
+import picocli.CommandLine;
+
+/**
+ * The {@code wharf} command. {@link #commandLine()} builds the command tree so a launcher can add
+ * subcommands that live in other modules ({@code up}, {@code node start}) before executing it.
+ */
+public final class CliMain {
+    private CliMain() {}
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command tree for this process's environment. */
+    public static CommandLine commandLine() {
+        return commandLine(CliEnvironment.system());
+    }
+
+    public static CommandLine commandLine(CliEnvironment environment) {
+        CommandLine volume = new CommandLine(new VolumeCommand())
+                .addSubcommand(new VolumeCreateCommand())
+                .addSubcommand(new VolumeListCommand())
+                .addSubcommand(new VolumeInspectCommand())
+                .addSubcommand(new VolumeResizeCommand())
+                .addSubcommand(new VolumeDeleteCommand())
+                .addSubcommand(new VolumeMountCommand())
+                .addSubcommand(new VolumeUnmountCommand());
+        CommandLine pool = new CommandLine(new PoolCommand()).addSubcommand(new PoolListCommand());
+        CommandLine cluster = new CommandLine(new ClusterCommand()).addSubcommand(new ClusterStatusCommand());
+        CommandLine wharf = new CommandLine(new WharfCommand(environment))
+                .addSubcommand(volume)
+                .addSubcommand(pool)
+                .addSubcommand(cluster);
+        wharf.setExecutionExceptionHandler(new ErrorPrinter());
+        return wharf;
+    }
+}

@@ -1,0 +1,79 @@
+package io.wharf.cli.mount;
+
+import java.nio.file.Path;
+
+/**
+ * What one mount did, kept as {@code state.json} in its state directory and rewritten after
+ * every step, so that {@code unmount} (or a rollback, or a later run after a crash) undoes
+ * exactly what was done, in reverse.
+ *
+ * @param schemaVersion  format of this record; readers ignore fields they do not know
+ * @param id             the name of the state directory
+ * @param transport      {@code nbdfuse} or {@code kernel-nbd}
+ * @param filesystem     the filesystem type mounted, once known
+ * @param fuseDir        nbdfuse's FUSE mount point (nbdfuse only)
+ * @param nbdfusePid     the nbdfuse process, 0 if none was started
+ * @param loopDevice     the loop device over nbdfuse's file, once attached
+ * @param nbdDevice      the kernel NBD device, once connected (kernel-nbd only)
+ * @param createdPath    whether the mount created {@code path}, so a rollback removes it again
+ * @param mounted        whether the filesystem is mounted at {@code path}
+ */
+public record MountRecord(
+        int schemaVersion,
+        String id,
+        String volume,
+        String nbdUri,
+        String path,
+        String transport,
+        String filesystem,
+        String fuseDir,
+        long nbdfusePid,
+        String loopDevice,
+        String nbdDevice,
+        boolean createdPath,
+        boolean mounted,
+        String mountedAt) {
+    public static final int SCHEMA_VERSION = 1;
+    static final String NBDFUSE = "nbdfuse";
+    static final String KERNEL_NBD = "kernel-nbd";
+
+    static MountRecord start(String id, String volume, String nbdUri, Path path, String transport) {
+        return new MountRecord(SCHEMA_VERSION, id, volume, nbdUri, path.toString(), transport, null, null, 0, null,
+                null, false, false, null);
+    }
+
+    /** The block device the filesystem lives on, or null before one is attached. */
+    public String device() {
+        return loopDevice != null ? loopDevice : nbdDevice;
+    }
+
+    MountRecord withFuse(String dir, long pid) {
+        return new MountRecord(schemaVersion, id, volume, nbdUri, path, transport, filesystem, dir, pid, loopDevice,
+                nbdDevice, createdPath, mounted, mountedAt);
+    }
+
+    MountRecord withLoopDevice(String device) {
+        return new MountRecord(schemaVersion, id, volume, nbdUri, path, transport, filesystem, fuseDir, nbdfusePid,
+                device, nbdDevice, createdPath, mounted, mountedAt);
+    }
+
+    MountRecord withNbdDevice(String device) {
+        return new MountRecord(schemaVersion, id, volume, nbdUri, path, transport, filesystem, fuseDir, nbdfusePid,
+                loopDevice, device, createdPath, mounted, mountedAt);
+    }
+
+    MountRecord withFilesystem(String type) {
+        return new MountRecord(schemaVersion, id, volume, nbdUri, path, transport, type, fuseDir, nbdfusePid,
+                loopDevice, nbdDevice, createdPath, mounted, mountedAt);
+    }
+
+    MountRecord withPath(Path mountPath, boolean created) {
+        return new MountRecord(schemaVersion, id, volume, nbdUri, mountPath.toString(), transport, filesystem, fuseDir,
+                nbdfusePid, loopDevice, nbdDevice, created, mounted, mountedAt);
+    }
+
+    MountRecord withMounted(boolean isMounted, String at) {
+        return new MountRecord(schemaVersion, id, volume, nbdUri, path, transport, filesystem, fuseDir, nbdfusePid,
+                loopDevice, nbdDevice, createdPath, isMounted, at);
+    }
+}

@@ -1,0 +1,22 @@
+package io.wharf.cli.mount;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * What to mount where.
+ *
+ * @param volume      the volume's name, for records and messages
+ * @param nbdUri      where its NBD export is, e.g. {@code nbd://127.0.0.1:10809/db}
+ * @param sizeBytes   the volume's size as the API reports it; the device must have exactly this size (0: do not check)
+ * @param path        the directory to mount on; created if missing
+ * @param filesystem  the filesystem asked for; null means "what the volume holds, ext4 if blank"
+ */
+public record MountRequest(String volume, URI nbdUri, long sizeBytes, Path path, Filesystem filesystem) {
+    public MountRequest {
+        Objects.requireNonNull(volume, "volume");
+        Objects.requireNonNull(nbdUri, "nbdUri");
+        Objects.requireNonNull(path, "path");
+    }
+}

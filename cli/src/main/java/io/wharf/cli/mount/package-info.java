@@ -1,0 +1,17 @@
+/**
+ * Mounting a volume on this machine: {@link io.wharf.cli.mount.LocalMounter} turns a volume's NBD
+ * export into a block device (kernel NBD with {@code nbd-client} when {@code /dev/nbd0} exists,
+ * else {@code nbdfuse} plus a loop device), makes a filesystem if the volume is blank, and mounts
+ * it; unmount undoes all of it in reverse.
+ *
+ * <p>State: one private directory per mount under {@code /run/wharf/mounts/<id>/} with
+ * {@code state.json} ({@link io.wharf.cli.mount.MountRecord}, rewritten atomically after every
+ * step), and for nbdfuse its FUSE mount point {@code fuse/} (the export appears as
+ * {@code fuse/nbd}), {@code nbdfuse.pid} and {@code nbdfuse.log}. {@code /run} is cleared at boot,
+ * as are the mounts it describes.
+ *
+ * <p>Invariants: a step is recorded before the next starts, so a failure rolls back exactly what
+ * was done and leaves no loop device, FUSE mount or nbdfuse process behind; nbdfuse runs in its
+ * own session and outlives the CLI; one lock file serialises mounts and unmounts on a machine.
+ */
+package io.wharf.cli.mount;

@@ -1,0 +1,7 @@
+package io.wharf.cli.volume;
+
+import io.wharf.cli.GroupCommand;
+import picocli.CommandLine.Command;
+
+@Command(name = "volume", description = "Create, inspect, resize, delete and mount volumes.")
+public final class VolumeCommand extends GroupCommand {}

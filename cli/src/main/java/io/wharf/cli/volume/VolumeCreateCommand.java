@@ -1,0 +1,41 @@
+package io.wharf.cli.volume;
+
+import io.wharf.api.VolumeCreate;
+import io.wharf.api.VolumeInfo;
+import io.wharf.cli.ApiCommand;
+import io.wharf.cli.OutputOption;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "create", description = "Create a thin volume: it takes no space until data is written.")
+public final class VolumeCreateCommand extends ApiCommand {
+    @Parameters(index = "0", paramLabel = "NAME", description = "lower-case letters, digits and '-'; also the NBD export name")
+    private String name;
+
+    @Option(names = "--size", required = true, paramLabel = "SIZE", description = "e.g. 10GiB, 512MiB, 1TiB")
+    private String size;
+
+    @Option(names = {"-l", "--label"}, paramLabel = "KEY=VALUE", description = "a label; repeat for more")
+    private List<String> labels;
+
+    @Mixin
+    private OutputOption output;
+
+    @Override
+    protected void execute() {
+        String volumeName = VolumeArguments.name(name);
+        long sizeBytes = VolumeArguments.size(size);
+        Map<String, String> volumeLabels = VolumeArguments.labels(labels);
+        VolumeInfo volume = api().createVolume(new VolumeCreate(volumeName, sizeBytes, volumeLabels));
+        if (output.json()) {
+            printJson(volume);
+            return;
+        }
+        out().println("volume " + volume.name() + " created: " + VolumeText.size(volume.sizeBytes()) + ", "
+                + volume.nbdUri());
+    }
+}

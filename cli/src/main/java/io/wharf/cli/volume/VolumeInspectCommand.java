@@ -1,0 +1,38 @@
+package io.wharf.cli.volume;
+
+import io.wharf.api.VolumeInfo;
+import io.wharf.cli.ApiCommand;
+import io.wharf.cli.OutputOption;
+import io.wharf.cli.Table;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "inspect", description = "Show one volume.")
+public final class VolumeInspectCommand extends ApiCommand {
+    @Parameters(index = "0", paramLabel = "NAME")
+    private String name;
+
+    @Mixin
+    private OutputOption output;
+
+    @Override
+    protected void execute() {
+        VolumeInfo volume = api().getVolume(VolumeArguments.name(name));
+        if (output.json()) {
+            printJson(volume);
+            return;
+        }
+        Table fields = new Table("FIELD", "VALUE");
+        fields.row("Name", volume.name())
+                .row("ID", volume.id())
+                .row("Size", VolumeText.size(volume.sizeBytes()) + " (" + volume.sizeBytes() + " bytes)")
+                .row("Allocated", VolumeText.size(volume.allocatedBytes()))
+                .row("State", VolumeText.state(volume))
+                .row("Node", volume.node())
+                .row("NBD URI", volume.nbdUri())
+                .row("Labels", VolumeText.labels(volume.labels()))
+                .row("Created", volume.createdAt());
+        fields.print(out());
+    }
+}

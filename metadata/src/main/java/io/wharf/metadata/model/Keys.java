@@ -1,0 +1,67 @@
+package io.wharf.metadata.model;
+
+import io.wharf.core.Names;
+import java.util.Optional;
+
+/**
+ * The key layout of the cluster store. Every key is under {@value #ROOT}; the {@code v1}
+ * changes only if the layout itself changes (a migration), not when a record gains a field.
+ *
+ * <pre>
+ * /wharf/v1/cluster            ClusterRecord
+ * /wharf/v1/volumes/&lt;name&gt;    VolumeRecord
+ * /wharf/v1/nodes/&lt;id&gt;        NodeRecord (attached to the node's lease)
+ * </pre>
+ */
+public final class Keys {
+    public static final String ROOT = "/wharf/v1/";
+    public static final String VOLUMES = ROOT + "volumes/";
+    public static final String NODES = ROOT + "nodes/";
+    private static final String CLUSTER = ROOT + "cluster";
+
+    private Keys() {}
+
+    public static String cluster() {
+        return CLUSTER;
+    }
+
+    /** The key of a volume; the name must be a valid volume name, so it cannot contain '/'. */
+    public static String volume(String name) {
+        return VOLUMES + Names.requireValid("volume", name);
+    }
+
+    /** The prefix to range or watch over all volumes. */
+    public static String volumes() {
+        return VOLUMES;
+    }
+
+    public static String node(String id) {
+        if (id == null || id.isEmpty() || id.contains("/")) {
+            throw new IllegalArgumentException("node id '" + id + "' is empty or contains '/'");
+        }
+        return NODES + id;
+    }
+
+    /** The prefix to range or watch over all nodes. */
+    public static String nodes() {
+        return NODES;
+    }
+
+    /** The volume name in a key under {@link #volumes()}, if it is one. */
+    public static Optional<String> volumeName(String key) {
+        return lastSegment(key, VOLUMES);
+    }
+
+    /** The node id in a key under {@link #nodes()}, if it is one. */
+    public static Optional<String> nodeId(String key) {
+        return lastSegment(key, NODES);
+    }
+
+    private static Optional<String> lastSegment(String key, String prefix) {
+        if (key == null || !key.startsWith(prefix) || key.length() == prefix.length()) {
+            return Optional.empty();
+        }
+        String rest = key.substring(prefix.length());
+        return rest.contains("/") ? Optional.empty() : Optional.of(rest);
+    }
+}

@@ -1,0 +1,43 @@
+package io.wharf.metadata.model;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A volume, at {@link Keys#volume(String)}.
+ *
+ * @param id   stable identity; the name can be reused after a delete, the id cannot
+ * @param node the node that owns the volume's data on a single-node cluster (the target later)
+ */
+public record VolumeRecord(int schemaVersion, String id, String name, long sizeBytes, Map<String, String> labels,
+                           VolumeState state, String node, Instant createdAt) implements ModelRecord {
+    public static final int SCHEMA_VERSION = 1;
+
+    public VolumeRecord {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(createdAt, "createdAt");
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+        if (sizeBytes < 0) {
+            throw new IllegalArgumentException("volume " + name + " has negative size " + sizeBytes);
+        }
+    }
+
+    /** A new record in the current schema. */
+    public static VolumeRecord of(String id, String name, long sizeBytes, Map<String, String> labels,
+                                  VolumeState state, String node, Instant createdAt) {
+        return new VolumeRecord(SCHEMA_VERSION, id, name, sizeBytes, labels, state, node, createdAt);
+    }
+
+    /** This volume in another state, written in the current schema. */
+    public VolumeRecord withState(VolumeState next) {
+        return new VolumeRecord(SCHEMA_VERSION, id, name, sizeBytes, labels, next, node, createdAt);
+    }
+
+    /** This volume with another size, written in the current schema. */
+    public VolumeRecord withSize(long nextSizeBytes) {
+        return new VolumeRecord(SCHEMA_VERSION, id, name, nextSizeBytes, labels, state, node, createdAt);
+    }
+}

@@ -1,0 +1,62 @@
+package io.wharf.node;
+
+import io.wharf.core.ErrorCode;
+import io.wharf.core.WharfException;
+import java.nio.file.Path;
+
+/**
+ * Everything a node needs to start, validated once.
+ *
+ * @param dataDir           holds the cluster store ({@code store/}) and the storage pool ({@code pool/})
+ * @param bindHost          address the API and NBD servers listen on
+ * @param advertiseHost     address clients are told to use (in {@code nbdUri})
+ * @param poolCapacityBytes 0 means the size of the filesystem holding the pool, less the reserve
+ */
+public record NodeConfig(
+        Path dataDir,
+        String nodeId,
+        String bindHost,
+        String advertiseHost,
+        int apiPort,
+        int nbdPort,
+        long poolCapacityBytes,
+        long poolReserveBytes,
+        double overcommitRatio) {
+
+    public static final int DEFAULT_API_PORT = 9020;
+    public static final int DEFAULT_NBD_PORT = 10809;
+    public static final double DEFAULT_OVERCOMMIT = 2.0;
+
+    public NodeConfig {
+        dataDir = dataDir.toAbsolutePath().normalize();
+        requirePort("--api-port", apiPort);
+        requirePort("--nbd-port", nbdPort);
+        if (apiPort != 0 && apiPort == nbdPort) {
+            throw new WharfException(ErrorCode.INVALID_ARGUMENT, "the API and NBD ports are both " + apiPort,
+                    "give --api-port and --nbd-port different values");
+        }
+        if (poolCapacityBytes < 0 || poolReserveBytes < 0) {
+            throw new WharfException(ErrorCode.INVALID_SIZE, "pool capacity and reserve must not be negative",
+                    "give sizes like 100GiB");
+        }
+        if (!(overcommitRatio >= 1.0 && overcommitRatio <= 100.0)) {
+            throw new WharfException(ErrorCode.INVALID_ARGUMENT, "overcommit ratio " + overcommitRatio + " is out of range",
+                    "give a ratio between 1.0 (no overcommit) and 100");
+        }
+    }
+
+    private static void requirePort(String flag, int port) {
+        if (port < 0 || port > 65535) {
+            throw new WharfException(ErrorCode.INVALID_ARGUMENT, flag + " " + port + " is not a port number",
+                    "give a port between 1 and 65535 (0 picks a free one)");
+        }
+    }
+
+    public Path storeDir() {
+        return dataDir.resolve("store");
+    }
+
+    public Path poolDir() {
+        return dataDir.resolve("pool");
+    }
+}

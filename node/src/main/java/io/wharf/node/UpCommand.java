@@ -1,0 +1,73 @@
+package io.wharf.node;
+
+import io.wharf.core.ByteSize;
+import io.wharf.core.WharfException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code wharf up}: a single-node cluster on the embedded store, in the foreground until Ctrl-C. */
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = "Start a single-node Wharf cluster in the foreground (Ctrl-C stops it).")
+public final class UpCommand implements Callable<Integer> {
+    @Option(names = "--data-dir", defaultValue = "./.wharf", description = "Directory for the cluster store and the storage pool (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--api-port", defaultValue = "9020", description = "REST API port (default: ${DEFAULT-VALUE}).")
+    int apiPort;
+
+    @Option(names = "--nbd-port", defaultValue = "10809", description = "NBD port (default: ${DEFAULT-VALUE}).")
+    int nbdPort;
+
+    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String bindHost;
+
+    @Option(names = "--advertise", description = "Address clients should use to reach this node (default: the --bind address).")
+    String advertiseHost;
+
+    @Option(names = "--node-id", defaultValue = "node-1", description = "This node's id (default: ${DEFAULT-VALUE}).")
+    String nodeId;
+
+    @Option(names = "--pool-capacity", description = "Pool capacity, e.g. 100GiB (default: the size of the filesystem holding the data dir).")
+    String poolCapacity;
+
+    @Option(names = "--pool-reserve", defaultValue = "0", description = "Space kept free on the pool's filesystem (default: ${DEFAULT-VALUE}).")
+    String poolReserve;
+
+    @Option(names = "--overcommit", defaultValue = "2.0", description = "Thin provisioning: total volume sizes may reach capacity times this ratio (default: ${DEFAULT-VALUE}).")
+    double overcommit;
+
+    @Override
+    public Integer call() {
+        try {
+            NodeConfig config = new NodeConfig(dataDir, nodeId, bindHost,
+                    advertiseHost == null ? bindHost : advertiseHost, apiPort, nbdPort,
+                    poolCapacity == null ? 0 : ByteSize.parse(poolCapacity), ByteSize.parse(poolReserve), overcommit);
+            WharfNode node = WharfNode.start(config);
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
+                node.close();
+                stopped.countDown();
+            }));
+            System.out.printf("Wharf %s is up: node %s, API http://%s:%d, NBD nbd://%s:%d, data in %s%n",
+                    node.version(), config.nodeId(), config.advertiseHost(), node.apiPort(),
+                    config.advertiseHost(), node.nbdPort(), config.dataDir());
+            System.out.println("Press Ctrl-C to stop.");
+            System.out.flush();
+            stopped.await();
+            return 0;
+        } catch (WharfException e) {
+            System.err.println("error: " + e.getMessage());
+            if (!e.hint().isEmpty()) {
+                System.err.println("hint: " + e.hint());
+            }
+            System.err.println("(code: " + e.code() + ")");
+            return e.code().exitCode();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 130;
+        }
+    }
+}

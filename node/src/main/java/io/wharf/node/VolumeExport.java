@@ -1,0 +1,131 @@
+package io.wharf.node;
+
+import io.wharf.core.ErrorCode;
+import io.wharf.core.WharfException;
+import io.wharf.nbd.NbdError;
+import io.wharf.nbd.NbdException;
+import io.wharf.nbd.NbdExport;
+import io.wharf.storage.Volume;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Serves a storage volume as an NBD export, counting its I/O for metrics. */
+final class VolumeExport implements NbdExport {
+    private final String name;
+    private final Volume volume;
+    final LongAdder readOps = new LongAdder();
+    final LongAdder readBytes = new LongAdder();
+    final LongAdder writeOps = new LongAdder();
+    final LongAdder writeBytes = new LongAdder();
+    final LongAdder flushOps = new LongAdder();
+    final LongAdder trimOps = new LongAdder();
+    final LongAdder errors = new LongAdder();
+
+    VolumeExport(String name, Volume volume) {
+        this.name = name;
+        this.volume = volume;
+    }
+
+    Volume volume() {
+        return volume;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public long sizeBytes() {
+        return volume.sizeBytes();
+    }
+
+    @Override
+    public boolean readOnly() {
+        return false;
+    }
+
+    @Override
+    public void read(long offset, ByteBuffer dst) throws IOException {
+        int length = dst.remaining();
+        try {
+            volume.read(offset, dst);
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+        readOps.increment();
+        readBytes.add(length);
+    }
+
+    @Override
+    public void write(long offset, ByteBuffer src, boolean fua) throws IOException {
+        int length = src.remaining();
+        try {
+            volume.write(offset, src);
+            if (fua) {
+                volume.flush();
+            }
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+        writeOps.increment();
+        writeBytes.add(length);
+    }
+
+    @Override
+    public void flush() throws IOException {
+        try {
+            volume.flush();
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+        flushOps.increment();
+    }
+
+    @Override
+    public void trim(long offset, long length, boolean fua) throws IOException {
+        try {
+            volume.trim(offset, length);
+            if (fua) {
+                volume.flush();
+            }
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+        trimOps.increment();
+    }
+
+    @Override
+    public void writeZeroes(long offset, long length, boolean mayPunchHole, boolean fua) throws IOException {
+        try {
+            volume.writeZeroes(offset, length, mayPunchHole);
+            if (fua) {
+                volume.flush();
+            }
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+        writeOps.increment();
+    }
+
+    @Override
+    public void blockStatus(long offset, long length, ExtentSink sink) throws IOException {
+        try {
+            volume.extents(offset, length, (extentLength, allocated) -> sink.extent(extentLength, !allocated, !allocated));
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+    }
+
+    private IOException translate(RuntimeException e) {
+        errors.increment();
+        if (e instanceof WharfException w && w.code() == ErrorCode.NO_SPACE) {
+            return new NbdException(NbdError.ENOSPC, w.getMessage());
+        }
+        if (e instanceof IllegalArgumentException) {
+            return new NbdException(NbdError.EINVAL, e.getMessage());
+        }
+        throw e;
+    }
+}

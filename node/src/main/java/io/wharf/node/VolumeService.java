@@ -1,0 +1,328 @@
+package io.wharf.node;
+
+import io.wharf.api.ClusterInfo;
+import io.wharf.api.NodeInfo;
+import io.wharf.api.PoolInfo;
+import io.wharf.api.VersionInfo;
+import io.wharf.api.VolumeCreate;
+import io.wharf.api.VolumeInfo;
+import io.wharf.api.WharfApi;
+import io.wharf.core.ByteSize;
+import io.wharf.core.Clock;
+import io.wharf.core.ErrorCode;
+import io.wharf.core.Names;
+import io.wharf.core.WharfException;
+import io.wharf.core.WharfVersion;
+import io.wharf.metadata.model.VolumeRecord;
+import io.wharf.metadata.model.VolumeState;
+import io.wharf.nbd.NbdServer;
+import io.wharf.storage.Pool;
+import io.wharf.storage.PoolUsage;
+import io.wharf.storage.Volume;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's implementation of the API for a single-node cluster: volumes live in this node's
+ * pool, their records in the cluster store.
+ *
+ * <p>Invariant: a volume is served (present in {@link #exports}) only while its record is
+ * {@link VolumeState#READY} and its storage exists. Control operations are serialized by one lock;
+ * the data path never takes it.
+ *
+ * <p>Crash safety: each operation writes its intent to the store before it touches storage and
+ * completes the record after, so {@link #recover()} can finish or undo whatever a crash cut short.
+ */
+final class VolumeService implements WharfApi {
+    static final long MAX_VOLUME_BYTES = 8 * ByteSize.TIB;
+    private static final long BLOCK = 4096;
+    private static final Logger log = LoggerFactory.getLogger(VolumeService.class);
+
+    private final NodeConfig config;
+    private final VolumeCatalog catalog;
+    private final Pool pool;
+    private final NbdServer nbd;
+    private final Clock clock;
+    private final String clusterId;
+    private final Map<String, VolumeExport> exports = new ConcurrentHashMap<>();
+    private final Object controlLock = new Object();
+
+    VolumeService(NodeConfig config, VolumeCatalog catalog, Pool pool, NbdServer nbd, Clock clock, String clusterId) {
+        this.config = config;
+        this.catalog = catalog;
+        this.pool = pool;
+        this.nbd = nbd;
+        this.clock = clock;
+        this.clusterId = clusterId;
+    }
+
+    /** Finishes or undoes what a crash interrupted, then serves every ready volume. */
+    void recover() throws IOException {
+        synchronized (controlLock) {
+            List<VolumeRecord> records = catalog.list();
+            for (VolumeRecord record : records) {
+                switch (record.state()) {
+                    case CREATING -> {
+                        log.atInfo().addKeyValue("volume", record.name()).log("rolling back a create cut short");
+                        if (pool.volume(record.id()).isPresent()) {
+                            pool.delete(record.id());
+                        }
+                        catalog.delete(record.name());
+                    }
+                    case DELETING -> {
+                        log.atInfo().addKeyValue("volume", record.name()).log("finishing a delete cut short");
+                        if (pool.volume(record.id()).isPresent()) {
+                            pool.delete(record.id());
+                        }
+                        catalog.delete(record.name());
+                    }
+                    case READY -> serveReady(record);
+                }
+            }
+            List<String> known = catalog.list().stream().map(VolumeRecord::id).toList();
+            for (String id : pool.volumeIds()) {
+                if (!known.contains(id)) {
+                    log.atWarn().addKeyValue("volumeId", id).log("deleting storage that no volume record names");
+                    pool.delete(id);
+                }
+            }
+        }
+    }
+
+    private void serveReady(VolumeRecord record) throws IOException {
+        Optional<Volume> volume = pool.volume(record.id());
+        if (volume.isEmpty()) {
+            // Corruption of the node's own state: the store says ready, the pool has nothing.
+            throw new IllegalStateException("volume " + record.name() + " (" + record.id() + ") is recorded as ready but its storage is missing");
+        }
+        if (volume.get().sizeBytes() < record.sizeBytes()) {
+            volume.get().resize(record.sizeBytes()); // a resize cut short after its record was written
+        }
+        exports.put(record.name(), new VolumeExport(record.name(), volume.get()));
+    }
+
+    Optional<VolumeExport> export(String name) {
+        return Optional.ofNullable(exports.get(name));
+    }
+
+    List<String> exportNames() {
+        return exports.keySet().stream().sorted().toList();
+    }
+
+    @Override
+    public VolumeInfo createVolume(VolumeCreate request) {
+        String name = Names.requireValid("volume", request.name());
+        request.labels().forEach(Names::requireValidLabel);
+        long sizeBytes = roundUpToBlock(requireSize(request.sizeBytes()));
+        synchronized (controlLock) {
+            if (catalog.get(name).isPresent()) {
+                throw new WharfException(ErrorCode.VOLUME_EXISTS, "volume '" + name + "' already exists",
+                        "choose another name, or delete the existing volume first");
+            }
+            requireCapacityFor(sizeBytes, name);
+            VolumeRecord record = new VolumeRecord(VolumeRecord.SCHEMA_VERSION, UUID.randomUUID().toString(), name, sizeBytes,
+                    request.labels(), VolumeState.CREATING, config.nodeId(), clock.now());
+            catalog.put(record);
+            try {
+                Volume volume = pool.create(record.id(), sizeBytes);
+                VolumeRecord ready = record.withState(VolumeState.READY);
+                catalog.put(ready);
+                exports.put(name, new VolumeExport(name, volume));
+                log.atInfo().addKeyValue("volume", name).addKeyValue("sizeBytes", sizeBytes).log("volume created");
+                return info(ready);
+            } catch (IOException | RuntimeException e) {
+                undoCreate(record);
+                throw asWharf(e, "creating volume '" + name + "'");
+            }
+        }
+    }
+
+    private void undoCreate(VolumeRecord record) {
+        try {
+            if (pool.volume(record.id()).isPresent()) {
+                pool.delete(record.id());
+            }
+            catalog.delete(record.name());
+        } catch (IOException | RuntimeException undoFailure) {
+            log.atError().addKeyValue("volume", record.name()).setCause(undoFailure)
+                    .log("could not undo a failed create; the next start finishes it");
+        }
+    }
+
+    @Override
+    public List<VolumeInfo> listVolumes() {
+        List<VolumeInfo> volumes = new ArrayList<>();
+        for (VolumeRecord record : catalog.list()) {
+            if (record.state() == VolumeState.READY) {
+                volumes.add(info(record));
+            }
+        }
+        return volumes;
+    }
+
+    @Override
+    public VolumeInfo getVolume(String name) {
+        return info(requireReady(name));
+    }
+
+    @Override
+    public VolumeInfo resizeVolume(String name, long sizeBytes) {
+        synchronized (controlLock) {
+            VolumeRecord record = requireReady(name);
+            long newSize = roundUpToBlock(requireSize(sizeBytes));
+            if (newSize < record.sizeBytes()) {
+                throw new WharfException(ErrorCode.SHRINK_NOT_SUPPORTED,
+                        "volume '" + name + "' is " + ByteSize.format(record.sizeBytes()) + "; shrinking it to "
+                                + ByteSize.format(newSize) + " could destroy data",
+                        "volumes only grow; to use less space, copy the data to a new, smaller volume");
+            }
+            if (newSize == record.sizeBytes()) {
+                return info(record);
+            }
+            requireCapacityFor(newSize - record.sizeBytes(), name);
+            VolumeRecord resized = record.withSize(newSize);
+            catalog.put(resized);
+            try {
+                exports.get(name).volume().resize(newSize);
+            } catch (IOException | RuntimeException e) {
+                throw asWharf(e, "resizing volume '" + name + "'");
+            }
+            log.atInfo().addKeyValue("volume", name).addKeyValue("sizeBytes", newSize).log("volume resized");
+            return info(resized);
+        }
+    }
+
+    @Override
+    public void deleteVolume(String name, boolean force) {
+        synchronized (controlLock) {
+            VolumeRecord record = requireReady(name);
+            int clients = nbd.connectionCount(name);
+            if (clients > 0 && !force) {
+                throw new WharfException(ErrorCode.VOLUME_IN_USE,
+                        "volume '" + name + "' is in use by " + clients + " NBD client" + (clients == 1 ? "" : "s"),
+                        "disconnect the clients (e.g. `wharf volume unmount PATH`), or add --force to disconnect them and delete");
+            }
+            catalog.put(record.withState(VolumeState.DELETING));
+            exports.remove(name);
+            nbd.disconnectAll(name);
+            try {
+                pool.delete(record.id());
+                catalog.delete(name);
+            } catch (IOException | RuntimeException e) {
+                throw asWharf(e, "deleting volume '" + name + "'");
+            }
+            log.atInfo().addKeyValue("volume", name).addKeyValue("force", force).log("volume deleted");
+        }
+    }
+
+    @Override
+    public List<PoolInfo> listPools() {
+        return List.of(poolInfo());
+    }
+
+    PoolUsage poolUsage() {
+        try {
+            return pool.usage();
+        } catch (IOException e) {
+            throw asWharf(e, "reading the pool's usage");
+        }
+    }
+
+    private PoolInfo poolInfo() {
+        PoolUsage usage = poolUsage();
+        return new PoolInfo(config.nodeId(), config.poolDir().toString(), usage.capacityBytes(), usage.usedBytes(),
+                usage.provisionedBytes(), config.overcommitRatio(), pool.volumeIds().size());
+    }
+
+    @Override
+    public ClusterInfo clusterStatus() {
+        PoolInfo pool = poolInfo();
+        NodeInfo node = new NodeInfo(config.nodeId(), "online", config.advertiseHost() + ":" + apiPort(),
+                config.advertiseHost() + ":" + nbd.port(), WharfVersion.version(), pool.capacityBytes(), pool.usedBytes());
+        return new ClusterInfo(clusterId, WharfVersion.version(), List.of(node), pool.capacityBytes(), pool.usedBytes(),
+                pool.provisionedBytes(), pool.volumes());
+    }
+
+    private volatile int apiPort;
+
+    void apiPort(int port) {
+        this.apiPort = port;
+    }
+
+    private int apiPort() {
+        return apiPort;
+    }
+
+    @Override
+    public VersionInfo version() {
+        return new VersionInfo(WharfVersion.version(), "v1");
+    }
+
+    private VolumeRecord requireReady(String name) {
+        Optional<VolumeRecord> record = name == null ? Optional.empty() : catalog.get(name);
+        if (record.isEmpty() || record.get().state() != VolumeState.READY) {
+            throw new WharfException(ErrorCode.VOLUME_NOT_FOUND, "volume '" + name + "' does not exist",
+                    "list volumes with `wharf volume list`");
+        }
+        return record.get();
+    }
+
+    private VolumeInfo info(VolumeRecord record) {
+        VolumeExport export = exports.get(record.name());
+        long allocated = export == null ? 0 : export.volume().allocatedBytes();
+        int clients = nbd.connectionCount(record.name());
+        String uri = "nbd://" + config.advertiseHost() + ":" + nbd.port() + "/" + record.name();
+        return new VolumeInfo(record.name(), record.id(), record.sizeBytes(), record.labels(),
+                clients > 0 ? "in-use" : "available", allocated, uri, clients, record.node(), record.createdAt().toString());
+    }
+
+    private void requireCapacityFor(long additionalBytes, String name) {
+        PoolUsage usage = poolUsage();
+        long limit = (long) (usage.capacityBytes() * config.overcommitRatio());
+        if (usage.provisionedBytes() + additionalBytes > limit) {
+            throw new WharfException(ErrorCode.CAPACITY_EXCEEDED,
+                    "volume '" + name + "' needs " + ByteSize.format(additionalBytes) + " more, but the pool has "
+                            + ByteSize.format(Math.max(0, limit - usage.provisionedBytes())) + " left to provision ("
+                            + ByteSize.format(usage.provisionedBytes()) + " of " + ByteSize.format(limit)
+                            + " provisioned: capacity " + ByteSize.format(usage.capacityBytes()) + " x overcommit "
+                            + config.overcommitRatio() + ")",
+                    "use a smaller size, delete volumes you no longer need, or start the node with a larger --overcommit");
+        }
+    }
+
+    private static long requireSize(long sizeBytes) {
+        if (sizeBytes <= 0) {
+            throw new WharfException(ErrorCode.INVALID_SIZE, "volume size must be positive, got " + sizeBytes,
+                    "give a size like 10GiB");
+        }
+        if (sizeBytes > MAX_VOLUME_BYTES) {
+            throw new WharfException(ErrorCode.INVALID_SIZE, "volume size " + ByteSize.format(sizeBytes)
+                    + " is more than the largest volume Wharf supports (" + ByteSize.format(MAX_VOLUME_BYTES) + ")",
+                    "give a size of at most " + ByteSize.format(MAX_VOLUME_BYTES));
+        }
+        return sizeBytes;
+    }
+
+    private static long roundUpToBlock(long sizeBytes) {
+        return (sizeBytes + BLOCK - 1) / BLOCK * BLOCK;
+    }
+
+    private static WharfException asWharf(Exception e, String what) {
+        if (e instanceof WharfException w) {
+            return w;
+        }
+        if (e instanceof UncheckedIOException u) {
+            return asWharf(u.getCause(), what);
+        }
+        return new WharfException(ErrorCode.IO_ERROR, what + " failed: " + e.getMessage(),
+                "check the node's log and the pool's disk", e);
+    }
+}

@@ -1,0 +1,151 @@
+package io.wharf.node;
+
+import io.wharf.api.ApiServer;
+import io.wharf.core.Clock;
+import io.wharf.core.ErrorCode;
+import io.wharf.core.WharfException;
+import io.wharf.core.WharfVersion;
+import io.wharf.metadata.ClusterStore;
+import io.wharf.metadata.embedded.EmbeddedStore;
+import io.wharf.nbd.NbdExport;
+import io.wharf.nbd.NbdExports;
+import io.wharf.nbd.NbdServer;
+import io.wharf.nbd.NbdServerConfig;
+import io.wharf.storage.Pool;
+import io.wharf.storage.PoolConfig;
+import java.io.IOException;
+import java.net.BindException;
+import java.nio.file.Files;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node daemon: opens the cluster store and the pool, recovers, then serves NBD and the API.
+ * Closing it stops the servers first, then flushes and closes the pool and the store.
+ */
+public final class WharfNode implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(WharfNode.class);
+
+    private final NodeConfig config;
+    private final Deque<AutoCloseable> resources;
+    private final NbdServer nbd;
+    private final ApiServer api;
+    private boolean closed;
+
+    private WharfNode(NodeConfig config, Deque<AutoCloseable> resources, NbdServer nbd, ApiServer api) {
+        this.config = config;
+        this.resources = resources;
+        this.nbd = nbd;
+        this.api = api;
+    }
+
+    public static WharfNode start(NodeConfig config) {
+        log.atInfo().addKeyValue("config", config).log("starting node");
+        Deque<AutoCloseable> opened = new ArrayDeque<>();
+        try {
+            Files.createDirectories(config.dataDir());
+            ClusterStore store = push(opened, EmbeddedStore.open(config.storeDir(), Clock.SYSTEM));
+            String clusterId = ClusterIdentity.ensure(store, Clock.SYSTEM);
+            Pool pool = push(opened, Pool.open(config.poolDir(),
+                    new PoolConfig(config.poolCapacityBytes(), config.poolReserveBytes(), config.overcommitRatio())));
+            VolumeCatalog catalog = new VolumeCatalog(store);
+            ServiceHolder holder = new ServiceHolder();
+            NbdServer nbd = push(opened, new NbdServer(NbdServerConfig.defaults().withBindHost(config.bindHost()).withPort(config.nbdPort()), holder));
+            VolumeService service = new VolumeService(config, catalog, pool, nbd, Clock.SYSTEM, clusterId);
+            service.recover();
+            holder.service = service;
+            bind("NBD", config.nbdPort(), "--nbd-port", nbd::start);
+            NodeMetrics metrics = new NodeMetrics(service, nbd);
+            ApiServer api = push(opened, new ApiServer(config.bindHost(), config.apiPort(), service, metrics::render));
+            bind("API", config.apiPort(), "--api-port", api::start);
+            service.apiPort(api.port());
+            log.atInfo().addKeyValue("api", api.port()).addKeyValue("nbd", nbd.port())
+                    .addKeyValue("version", WharfVersion.version()).log("node started");
+            return new WharfNode(config, opened, nbd, api);
+        } catch (WharfException e) {
+            closeAll(opened);
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            closeAll(opened);
+            throw new WharfException(ErrorCode.DATA_DIR_INVALID, "cannot start the node over " + config.dataDir() + ": " + e,
+                    "check that the data directory is writable and was made by this version of Wharf", e);
+        }
+    }
+
+    private interface Starter {
+        void start() throws IOException;
+    }
+
+    private static void bind(String what, int port, String flag, Starter starter) throws IOException {
+        try {
+            starter.start();
+        } catch (BindException e) {
+            throw new WharfException(ErrorCode.PORT_IN_USE, "the " + what + " port " + port + " is already in use",
+                    "stop whatever listens there (is another `wharf up` running?), or choose another port with " + flag, e);
+        }
+    }
+
+    private static <T extends AutoCloseable> T push(Deque<AutoCloseable> opened, T resource) {
+        opened.push(resource);
+        return resource;
+    }
+
+    private static void closeAll(Deque<AutoCloseable> opened) {
+        while (!opened.isEmpty()) {
+            AutoCloseable resource = opened.pop();
+            try {
+                resource.close();
+            } catch (Exception e) {
+                log.atError().setCause(e).addKeyValue("resource", resource.getClass().getSimpleName()).log("close failed");
+            }
+        }
+    }
+
+    public int apiPort() {
+        return api.port();
+    }
+
+    public int nbdPort() {
+        return nbd.port();
+    }
+
+    public String version() {
+        return WharfVersion.version();
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        log.info("stopping node");
+        closeAll(resources);
+        log.info("node stopped");
+    }
+
+    /** Lets the NBD server be built before the service that needs it; exports appear once recovery is done. */
+    private static final class ServiceHolder implements NbdExports {
+        volatile VolumeService service;
+
+        @Override
+        public Optional<NbdExport> find(String name) {
+            VolumeService current = service;
+            return current == null ? Optional.empty() : current.export(name).map(e -> e);
+        }
+
+        @Override
+        public List<String> names() {
+            VolumeService current = service;
+            return current == null ? List.of() : current.exportNames();
+        }
+    }
+}
