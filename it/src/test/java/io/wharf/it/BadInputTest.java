@@ -40,7 +40,7 @@ class BadInputTest {
             Tools.require("fio");
             Process fio = new ProcessBuilder("fio", "--name=steady", "--ioengine=nbd", "--uri=" + node.nbdUri("steady"),
                     "--rw=randrw", "--bs=4k", "--iodepth=8", "--size=64m", "--verify=crc32c", "--do_verify=1",
-                    "--verify_fatal=1", "--time_based", "--runtime=20", "--verify_backlog=64")
+                    "--verify_fatal=1", "--time_based", "--runtime=20", "--verify_backlog=64", "--verify_state_save=0")
                     .redirectErrorStream(true).redirectOutput(dir.resolve("fio.log").toFile()).start();
             try {
                 int port = node.nbdPort;

@@ -73,8 +73,9 @@ class FilesystemCrashTest {
                     }
                 }
             }
-            // lines written after the kill may still arrive: a file fsynced before the node died counts
-            writer.destroyForcibly();
+            // lines written after the kill may still arrive: a file fsynced before the node died counts.
+            // Kill through the handle: Process.destroyForcibly() would also close our end of the pipe.
+            writer.toHandle().destroyForcibly();
             writer.waitFor(30, TimeUnit.SECONDS);
             while ((line = lines.readLine()) != null) {
                 if (line.startsWith("SYNCED ")) {

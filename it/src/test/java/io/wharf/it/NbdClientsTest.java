@@ -96,9 +96,9 @@ class NbdClientsTest {
             {"--rw=write", "--bs=1m", "--iodepth=8", "--size=128m"},
             {"--rw=randwrite", "--bsrange=512-64k", "--iodepth=8", "--size=32m"},
         }) {
-            String[] command = new String[9 + job.length];
+            String[] command = new String[10 + job.length];
             String[] common = {"fio", "--name=verify", "--ioengine=nbd", "--uri=" + uri, "--verify=crc32c",
-                "--do_verify=1", "--verify_fatal=1", "--randrepeat=0", "--output-format=terse"};
+                "--do_verify=1", "--verify_fatal=1", "--randrepeat=0", "--output-format=terse", "--verify_state_save=0"};
             System.arraycopy(common, 0, command, 0, common.length);
             System.arraycopy(job, 0, command, common.length, job.length);
             Tools.Result result = Tools.run(600, command);

@@ -146,13 +146,13 @@ class RealClientsTest {
 
         String small = Tools.run(dir, TIMEOUT, "fio", "--name=rand4k", "--ioengine=nbd", "--uri=" + uri("vol"),
                 "--rw=randwrite", "--bs=4k", "--iodepth=32", "--size=16M", "--verify=crc32c", "--do_verify=1",
-                "--verify_fatal=1", "--output-format=terse").assertSuccess().stdout();
+                "--verify_fatal=1", "--verify_state_save=0", "--output-format=terse").assertSuccess().stdout();
         String large = Tools.run(dir, TIMEOUT, "fio", "--name=seq3m", "--ioengine=nbd", "--uri=" + uri("vol"),
                 "--rw=write", "--bs=3M", "--iodepth=4", "--offset=16M", "--size=45M", "--verify=crc32c", "--do_verify=1",
-                "--verify_fatal=1", "--output-format=terse").assertSuccess().stdout();
+                "--verify_fatal=1", "--verify_state_save=0", "--output-format=terse").assertSuccess().stdout();
         String mixed = Tools.run(dir, TIMEOUT, "fio", "--name=mixed", "--ioengine=nbd", "--uri=" + uri("vol"),
                 "--rw=randwrite", "--bsrange=512-128k", "--iodepth=16", "--size=8M", "--verify=crc32c", "--do_verify=1",
-                "--verify_fatal=1", "--output-format=terse").assertSuccess().stdout();
+                "--verify_fatal=1", "--verify_state_save=0", "--output-format=terse").assertSuccess().stdout();
 
         assertThat(small + large + mixed).doesNotContain("verify").doesNotContain("bad magic");
     }

