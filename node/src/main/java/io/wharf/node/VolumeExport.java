@@ -109,6 +109,12 @@ final class VolumeExport implements NbdExport {
         writeOps.increment();
     }
 
+    /** Punching a hole is a metadata change in the storage engine, whatever the range's size. */
+    @Override
+    public boolean fastZero(boolean mayPunchHole) {
+        return mayPunchHole;
+    }
+
     @Override
     public void blockStatus(long offset, long length, ExtentSink sink) throws IOException {
         try {
