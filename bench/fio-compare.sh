@@ -53,8 +53,8 @@ jobs=(
 
 run_fio() { # uri, job args -> "iops bw_bytes"
   local uri=$1; shift
-  fio --name=bench --ioengine=nbd --uri="$uri" --size="$size" --time_based --runtime="$runtime" \
-      --ramp_time=2 --randrepeat=0 --group_reporting --output-format=json "$@" >"$work/fio.json"
+  fio --name=bench --ioengine=nbd --uri="$uri" --size="$size" --time_based --runtime="$runtime" --output="$work/fio.json" \
+      --ramp_time=2 --randrepeat=0 --group_reporting --output-format=json "$@" >"$work/fio.out" 2>&1 || { cat "$work/fio.out" >&2; return 1; }
   python3 - "$work/fio.json" <<'PY'
 import json, sys
 job = json.load(open(sys.argv[1]))["jobs"][0]

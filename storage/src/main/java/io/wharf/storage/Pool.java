@@ -6,6 +6,7 @@ import io.wharf.storage.disk.AtomicFile;
 import io.wharf.storage.disk.ChecksummedText;
 import io.wharf.storage.disk.Directories;
 import io.wharf.storage.disk.DiskErrors;
+import io.wharf.storage.layer.LayerFile;
 import io.wharf.storage.layer.LayerOptions;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -15,6 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -22,6 +26,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +45,7 @@ public final class Pool implements AutoCloseable {
     static final String VOLUMES = "volumes";
     static final String STAGING = "staging";
     static final String TRASH = "trash";
+    static final String LAYERS = "layers";
     private static final String META_KIND = "wharf-pool";
     private static final int FORMAT_VERSION = 1;
     private static final Pattern VOLUME_ID = Pattern.compile("[a-z0-9-]{1,128}");
@@ -53,6 +59,7 @@ public final class Pool implements AutoCloseable {
     private final FileLock lock;
     private final ConcurrentHashMap<String, ChainVolume> volumes = new ConcurrentHashMap<>();
     private final ReentrantLock control = new ReentrantLock();
+    private final Set<SnapshotVolume> views = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     private Pool(Path directory, PoolConfig config, LayerOptions options, FileChannel lockChannel, FileLock lock) {
@@ -163,7 +170,7 @@ public final class Pool implements AutoCloseable {
                 Directories.deleteRecursively(staging);
                 throw e;
             }
-            ChainVolume volume = ChainVolume.open(target, options);
+            ChainVolume volume = ChainVolume.open(target, sharedLayers(), options);
             volumes.put(volumeId, volume);
             LOG.atInfo().setMessage("volume created").addKeyValue("volume", volumeId).addKeyValue("sizeBytes", sizeBytes).log();
             return volume;
@@ -194,6 +201,7 @@ public final class Pool implements AutoCloseable {
                 throw new WharfException(ErrorCode.VOLUME_NOT_FOUND, "volume " + volumeId + " is not in this pool",
                         "list the pool's volumes to see which exist");
             }
+            closeViews(volumeId, null);
             volume.closeForDelete();
             Path trash = directory.resolve(TRASH).resolve(volumeId + "." + UUID.randomUUID());
             Files.move(volume.directory(), trash, StandardCopyOption.ATOMIC_MOVE);
@@ -201,6 +209,7 @@ public final class Pool implements AutoCloseable {
             Directories.fsync(trash.getParent());
             Directories.deleteRecursively(trash);
             Directories.fsync(trash.getParent());
+            removeUnreferencedSharedLayers();
             LOG.atInfo().setMessage("volume deleted").addKeyValue("volume", volumeId).log();
         } finally {
             control.unlock();
@@ -215,9 +224,18 @@ public final class Pool implements AutoCloseable {
         }
         long used = 0;
         long provisioned = 0;
+        Map<UUID, Long> shared = new HashMap<>();
         for (ChainVolume volume : volumes.values()) {
             used += volume.allocatedBytes();
             provisioned += volume.sizeBytes();
+            volume.metadata().layerTable().forEach((layer, entry) -> {
+                if (entry.shared()) {
+                    shared.put(layer, entry.dataBlocks());
+                }
+            });
+        }
+        for (long blocks : shared.values()) {
+            used += blocks * LayerFile.BLOCK_BYTES;
         }
         return new PoolUsage(capacity, used, provisioned);
     }
@@ -232,6 +250,13 @@ public final class Pool implements AutoCloseable {
             }
             closed = true;
             IOException failure = null;
+            for (SnapshotVolume view : List.copyOf(views)) {
+                try {
+                    view.close();
+                } catch (IOException e) {
+                    failure = e;
+                }
+            }
             for (ChainVolume volume : volumes.values()) {
                 try {
                     volume.close();
@@ -259,6 +284,227 @@ public final class Pool implements AutoCloseable {
         }
     }
 
+    // --- snapshots, clones, revert ---
+
+    /**
+     * Takes snapshot {@code snapshotId} of a volume: O(1) in time and space. Every write completed
+     * before the call is in the snapshot. Crash-safe: after a crash the snapshot exists only if
+     * {@code volume.meta} naming it was committed, and then holds every write completed before the
+     * call.
+     *
+     * @throws WharfException VOLUME_NOT_FOUND; INVALID_NAME; VOLUME_EXISTS when the id is taken;
+     *                        INVALID_ARGUMENT beyond {@value ChainVolume#MAX_SNAPSHOTS} snapshots or
+     *                        {@value ChainVolume#MAX_DEPTH} layers from base to head
+     */
+    public SnapshotInfo snapshot(String volumeId, String snapshotId) throws IOException {
+        validateSnapshotId(snapshotId);
+        control.lock();
+        try {
+            checkOpen();
+            ChainVolume volume = require(volumeId);
+            volume.snapshot(snapshotId);
+            VolumeMetadata.Snapshot snapshot = volume.snapshotRecord(snapshotId);
+            VolumeMetadata.Layer layer = volume.metadata().layerTable().get(snapshot.layer());
+            LOG.atInfo().setMessage("snapshot created").addKeyValue("volume", volumeId).addKeyValue("snapshot", snapshotId)
+                    .addKeyValue("layer", snapshot.layer()).log();
+            return new SnapshotInfo(snapshotId, snapshot.order(), snapshot.sizeBytes(),
+                    layer.dataBlocks() * LayerFile.BLOCK_BYTES, 0, false);
+        } finally {
+            control.unlock();
+        }
+    }
+
+    /** The volume's snapshots in creation order, with their space (costs reading the layers' maps). */
+    public List<SnapshotInfo> snapshots(String volumeId) throws IOException {
+        control.lock();
+        try {
+            checkOpen();
+            return require(volumeId).snapshots(usedByOtherVolumes(volumeId));
+        } finally {
+            control.unlock();
+        }
+    }
+
+    /**
+     * A read-only view of a snapshot; close it when done (deleting the snapshot or its volume, or
+     * closing the pool, closes it too).
+     */
+    public SnapshotVolume openSnapshot(String volumeId, String snapshotId) throws IOException {
+        control.lock();
+        try {
+            checkOpen();
+            SnapshotVolume view = require(volumeId).openSnapshot(snapshotId);
+            views.add(view);
+            view.onClose(() -> views.remove(view));
+            return view;
+        } finally {
+            control.unlock();
+        }
+    }
+
+    /**
+     * Deletes a snapshot; the volume, its other snapshots and clones read exactly as before. Space
+     * only this snapshot held goes back. Crash-safe: {@code volume.meta} is the commit point.
+     */
+    public void deleteSnapshot(String volumeId, String snapshotId) throws IOException {
+        control.lock();
+        try {
+            checkOpen();
+            ChainVolume volume = require(volumeId);
+            volume.snapshotRecord(snapshotId); // NOT_FOUND before closing views
+            closeViews(volumeId, snapshotId);
+            volume.deleteSnapshot(snapshotId, usedByOtherVolumes(volumeId));
+            removeUnreferencedSharedLayers();
+            LOG.atInfo().setMessage("snapshot deleted").addKeyValue("volume", volumeId).addKeyValue("snapshot", snapshotId).log();
+        } finally {
+            control.unlock();
+        }
+    }
+
+    /**
+     * Discards the volume's current content (the head) and continues from the snapshot; later
+     * snapshots stay. The volume keeps its current size. Callers quiesce I/O around it (the
+     * content changes under any reader). Crash-safe: {@code volume.meta} is the commit point.
+     */
+    public void revert(String volumeId, String snapshotId) throws IOException {
+        control.lock();
+        try {
+            checkOpen();
+            require(volumeId).revert(snapshotId);
+            removeUnreferencedSharedLayers();
+            LOG.atInfo().setMessage("volume reverted").addKeyValue("volume", volumeId).addKeyValue("snapshot", snapshotId).log();
+        } finally {
+            control.unlock();
+        }
+    }
+
+    /**
+     * Creates volume {@code newVolumeId} holding the content of a snapshot of {@code sourceVolumeId}
+     * (or, with a null {@code snapshotId}, its current content: a hidden snapshot is taken first). O(1)
+     * on disk, no data copied: the new volume's head stacks on the source's layers, which become
+     * shared (reference-counted by the volumes that list them). Source and clone are independent
+     * afterwards; deleting either, or the snapshot, keeps the other intact. Crash-safe: the clone
+     * exists after a crash only if its directory was renamed into {@code volumes/}.
+     */
+    public Volume clone(String sourceVolumeId, String snapshotId, String newVolumeId) throws IOException {
+        validateId(newVolumeId);
+        control.lock();
+        try {
+            checkOpen();
+            ChainVolume source = require(sourceVolumeId);
+            if (volumes.containsKey(newVolumeId)) {
+                throw new WharfException(ErrorCode.VOLUME_EXISTS, "volume " + newVolumeId + " already exists in this pool",
+                        "choose another id or delete the existing volume first");
+            }
+            UUID base;
+            long size;
+            if (snapshotId == null) {
+                size = source.sizeBytes();
+                base = source.snapshot(null);
+            } else {
+                VolumeMetadata.Snapshot snapshot = source.snapshotRecord(snapshotId);
+                base = snapshot.layer();
+                size = snapshot.sizeBytes();
+            }
+            ChainVolume.checkDepth(source.metadata().path(base).size() + 1);
+            Map<UUID, VolumeMetadata.Layer> shared = source.share(base);
+            Path staging = directory.resolve(STAGING).resolve(newVolumeId);
+            Directories.deleteRecursively(staging);
+            Path target = directory.resolve(VOLUMES).resolve(newVolumeId);
+            try {
+                ChainVolume.createCloneFiles(staging, newVolumeId, size, base, shared, options);
+                Directories.fsync(staging.getParent());
+                Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+                Directories.fsync(target.getParent());
+            } catch (IOException e) {
+                Directories.deleteRecursively(staging);
+                throw DiskErrors.rethrow("creating clone " + newVolumeId, e);
+            } catch (RuntimeException e) {
+                Directories.deleteRecursively(staging);
+                throw e;
+            }
+            ChainVolume clone = ChainVolume.open(target, sharedLayers(), options);
+            volumes.put(newVolumeId, clone);
+            LOG.atInfo().setMessage("volume cloned").addKeyValue("volume", newVolumeId).addKeyValue("source", sourceVolumeId)
+                    .addKeyValue("snapshot", snapshotId).addKeyValue("sizeBytes", size).log();
+            return clone;
+        } finally {
+            control.unlock();
+        }
+    }
+
+    private ChainVolume require(String volumeId) {
+        ChainVolume volume = volumes.get(volumeId);
+        if (volume == null) {
+            throw new WharfException(ErrorCode.VOLUME_NOT_FOUND, "volume " + volumeId + " is not in this pool",
+                    "list the pool's volumes to see which exist");
+        }
+        return volume;
+    }
+
+    /** Whether a layer is listed by a volume other than {@code volumeId} (reference counting). */
+    private Predicate<UUID> usedByOtherVolumes(String volumeId) {
+        return layer -> {
+            for (ChainVolume volume : volumes.values()) {
+                if (!volume.id().equals(volumeId) && volume.metadata().layerTable().containsKey(layer)) {
+                    return true;
+                }
+            }
+            return false;
+        };
+    }
+
+    private Path sharedLayers() {
+        return directory.resolve(LAYERS);
+    }
+
+    /** Closes the views of a volume's snapshot ({@code snapshotId} null: of all its snapshots). */
+    private void closeViews(String volumeId, String snapshotId) throws IOException {
+        for (SnapshotVolume view : List.copyOf(views)) {
+            if (view.id().equals(volumeId) && (snapshotId == null || view.snapshotId().equals(snapshotId))) {
+                view.close();
+            }
+        }
+    }
+
+    /**
+     * Reference counting of shared layers: a file in {@code layers/} that no volume's metadata lists
+     * is garbage (its last user was deleted, or a clone crashed before its commit point).
+     */
+    private void removeUnreferencedSharedLayers() throws IOException {
+        Set<UUID> referenced = new HashSet<>();
+        for (ChainVolume volume : volumes.values()) {
+            volume.metadata().layerTable().forEach((layer, entry) -> {
+                if (entry.shared()) {
+                    referenced.add(layer);
+                }
+            });
+        }
+        boolean removed = false;
+        try (var entries = Files.newDirectoryStream(sharedLayers())) {
+            for (Path entry : entries) {
+                UUID layer = ChainVolume.layerIdOf(entry);
+                if (layer == null) {
+                    throw invalid("unexpected entry " + entry, null);
+                }
+                if (!referenced.contains(layer)) {
+                    Files.deleteIfExists(entry);
+                    removed = true;
+                }
+            }
+        }
+        if (removed) {
+            Directories.fsync(sharedLayers());
+        }
+    }
+
+    private static void validateSnapshotId(String snapshotId) {
+        if (snapshotId == null || !ChainVolume.SNAPSHOT_ID.matcher(snapshotId).matches()) {
+            throw new WharfException(ErrorCode.INVALID_NAME, "snapshot id '" + snapshotId + "' is not valid",
+                    "snapshot ids are 1 to 128 lower-case letters, digits and '-'");
+        }
+    }
+
     /** Test seam: the volume object behind the interface. */
     ChainVolume chainVolume(String volumeId) {
         return volumes.get(volumeId);
@@ -275,7 +521,7 @@ public final class Pool implements AutoCloseable {
             } catch (ChecksummedText.CorruptMetadataException e) {
                 throw invalid(META_FILE + " is damaged: " + e.getMessage(), e);
             }
-            for (String sub : new String[] {VOLUMES, STAGING, TRASH}) {
+            for (String sub : new String[] {VOLUMES, STAGING, TRASH, LAYERS}) {
                 Files.createDirectories(directory.resolve(sub));
             }
             return;
@@ -285,13 +531,14 @@ public final class Pool implements AutoCloseable {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
                 boolean ours = name.equals(LOCK_FILE) || name.equals(META_FILE + AtomicFile.TEMP_SUFFIX)
-                        || ((name.equals(VOLUMES) || name.equals(STAGING) || name.equals(TRASH)) && isEmptyDirectory(entry));
+                        || ((name.equals(VOLUMES) || name.equals(STAGING) || name.equals(TRASH) || name.equals(LAYERS))
+                            && isEmptyDirectory(entry));
                 if (!ours) {
                     throw invalid("it is not empty and not a Wharf pool (found " + name + ")", null);
                 }
             }
         }
-        for (String sub : new String[] {VOLUMES, STAGING, TRASH}) {
+        for (String sub : new String[] {VOLUMES, STAGING, TRASH, LAYERS}) {
             Files.createDirectories(directory.resolve(sub));
         }
         Directories.fsync(directory);
@@ -309,7 +556,7 @@ public final class Pool implements AutoCloseable {
                 if (!Files.isDirectory(entry) || !VOLUME_ID.matcher(id).matches()) {
                     throw invalid("unexpected entry " + entry, null);
                 }
-                ChainVolume volume = ChainVolume.open(entry, options);
+                ChainVolume volume = ChainVolume.open(entry, sharedLayers(), options);
                 if (!volume.id().equals(id)) {
                     volume.close();
                     throw invalid("volume directory " + id + " holds volume " + volume.id(), null);
@@ -317,6 +564,8 @@ public final class Pool implements AutoCloseable {
                 volumes.put(id, volume);
             }
         }
+        AtomicFile.removeLeftovers(sharedLayers());
+        removeUnreferencedSharedLayers();
     }
 
     private static void emptyDirectory(Path parent) throws IOException {

@@ -120,6 +120,30 @@ final class HeadCommit {
         stopped = true;
     }
 
+    /**
+     * Last commit of a head that becomes a sealed layer: flushes, then treats the newest record as
+     * confirmed (the layer's data never changes again, so recovery's checksum check of that record
+     * stays true) and stops.
+     */
+    void seal() throws IOException {
+        lock.lock();
+        try {
+            checkUsable();
+            capturePending();
+            if (!batch.isEmpty()) {
+                release(batch);
+                long mine = ++commitsStarted;
+                commitLocked(false);
+                commitsCompleted = mine;
+            }
+            // else: the caller's flush made everything durable and nothing changed since
+            confirmPrevious();
+            stopped = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void commitLocked(boolean checkpoint) throws IOException {
         capturePending();
         boolean idle = batch.isEmpty() && unconfirmedCount == 0;

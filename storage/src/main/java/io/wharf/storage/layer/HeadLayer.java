@@ -151,6 +151,43 @@ public final class HeadLayer {
         commit.flush();
     }
 
+    /**
+     * Takes over one block from a sealed layer below that is being removed from the chain, unless
+     * the head holds the block itself (then the head's version is what reads return anyway).
+     *
+     * @param zero true to take over a ZERO marker; else {@code data} holds the block's 4 KiB
+     * @return true when the head took the block
+     */
+    boolean absorb(long block, boolean zero, ByteBuffer data) throws IOException {
+        commit.checkUsable();
+        lockForChange(block, 1);
+        try {
+            if (headState(index.get(block)) != BlockState.ABSENT) {
+                return false;
+            }
+            if (zero) {
+                pending.put(block, 0);
+                index.set(block, BlockEntry.of(ordinal, true, BlockEntry.DIRTY));
+            } else {
+                writeLocked(block, 1, data);
+            }
+        } finally {
+            locks.unlock(block, 1);
+        }
+        afterChange();
+        return true;
+    }
+
+    /**
+     * Makes every change durable and stops the head for good: it becomes a sealed layer. The caller
+     * guarantees that no change runs concurrently. Afterwards every index entry of this layer is
+     * DURABLE, so a head stacked on top never waits for a confirmation that would not come.
+     */
+    void seal() throws IOException {
+        commit.seal();
+        assert pending.size() == 0 : "changes pending after seal";
+    }
+
     /** Head data blocks: the thin allocation of this layer. */
     public long dataBlocks() {
         return dataBlocks.get();

@@ -20,13 +20,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A volume's chain of layers, base first: read-only snapshot layers and one writable head (this
- * slice only ever creates one layer, the head, but opening handles any number). Owns the merged
- * {@link ExtentIndex} built at open, the read path, and the {@link HeadLayer} every change goes
- * through.
+ * A volume's chain of layers, base first: read-only sealed layers and (unless the chain is a
+ * read-only snapshot view) one writable head. Owns the merged {@link ExtentIndex} built at open,
+ * the read path, and the {@link HeadLayer} every change goes through.
  *
- * <p>Files in the volume directory per layer: {@code <layerId>.layer} (header, journal, data) and
- * {@code <layerId>.map} (checkpoint).
+ * <p>Files per layer: {@code <layerId>.layer} (header, journal, data) and {@code <layerId>.map}
+ * (checkpoint), side by side in one directory (the volume's, or the pool's {@code layers/} for
+ * layers shared by several volumes). A chain's layers may come from different directories.
+ *
+ * <p>{@link #extend} seals the head and stacks a new empty head on the same index in O(1): the old
+ * head's entries keep their ordinal and simply stop being the head's.
  */
 public final class LayerChain implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LayerChain.class);
@@ -34,55 +37,87 @@ public final class LayerChain implements AutoCloseable {
     public static final String MAP_SUFFIX = ".map";
 
     private final List<LayerFile> layers;
+    private final long[] sealedDataBlocks;
     private final ExtentIndex index;
     private final HeadLayer head;
 
-    private LayerChain(List<LayerFile> layers, ExtentIndex index, long headDataBlocks, JournalRing ring, Path headMap) {
+    private LayerChain(List<LayerFile> layers, long[] sealedDataBlocks, ExtentIndex index, long headDataBlocks,
+                       JournalRing ring, Path headMap) {
         this.layers = List.copyOf(layers);
+        this.sealedDataBlocks = sealedDataBlocks;
         this.index = index;
-        this.head = new HeadLayer(this, layers.getLast(), layers.size(), index, headDataBlocks, ring, headMap);
+        this.head = ring == null ? null
+                : new HeadLayer(this, layers.getLast(), layers.size(), index, headDataBlocks, ring, headMap);
     }
 
     /** Creates the files of a new, empty layer: the layer file and an empty checkpoint (generation 1). */
     public static void createLayer(Path directory, UUID layerId, LayerOptions options) throws IOException {
         LayerFile.create(layerPath(directory, layerId), layerId, options).close();
-        MapCheckpoint.write(mapPath(directory, layerId), new MapCheckpoint.Header(layerId, 1, 1), sink -> { });
+        // A new file nothing refers to yet: written and synced in place (no rename needed); the
+        // directory sync below makes both names durable before metadata can name the layer.
+        byte[] map = MapCheckpoint.encode(new MapCheckpoint.Header(layerId, 1, 1), sink -> { });
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(mapPath(directory, layerId),
+                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(map);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            channel.force(true);
+        } catch (IOException e) {
+            throw io.wharf.storage.disk.DiskErrors.rethrow("creating layer map " + layerId, e);
+        }
         Directories.fsync(directory);
     }
 
     /**
-     * Opens the chain {@code layerIds} (base first, head last), recovering each layer from its
-     * checkpoint and journal; if the head's journal held records, writes a new checkpoint so the
-     * recovery's decisions are durable before any new record is appended.
+     * Opens the chain {@code layerIds} (base first, head last), all in {@code directory}, recovering
+     * each layer from its checkpoint and journal; if the head's journal held records, writes a new
+     * checkpoint so the recovery's decisions are durable before any new record is appended.
      */
     public static LayerChain open(Path directory, List<UUID> layerIds, long blockCount, LayerOptions options)
             throws IOException {
-        if (layerIds.isEmpty() || layerIds.size() > BlockEntry.MAX_ORDINAL) {
-            throw new WharfException(ErrorCode.DATA_DIR_INVALID, "volume in " + directory + " has "
-                    + layerIds.size() + " layers", "the pool is damaged; restore the replica from another replica");
+        return open(layerIds.stream().map(id -> layerPath(directory, id)).toList(), blockCount, options, false);
+    }
+
+    /**
+     * Opens the chain of layer files {@code layerFiles} (base first; {@code .layer} paths, each with
+     * its {@code .map} beside it). With {@code readOnly} no layer is written: there is no head, and
+     * nothing is checkpointed (a snapshot view).
+     */
+    public static LayerChain open(List<Path> layerFiles, long blockCount, LayerOptions options, boolean readOnly)
+            throws IOException {
+        if (layerFiles.isEmpty() || layerFiles.size() > BlockEntry.MAX_ORDINAL) {
+            throw new WharfException(ErrorCode.DATA_DIR_INVALID, "layer chain of " + layerFiles.size() + " layers ("
+                    + layerFiles.getLast() + ")", "the pool is damaged; restore the replica from another replica");
         }
         List<LayerFile> files = new ArrayList<>();
         try {
             ExtentIndex index = new ExtentIndex(blockCount);
+            long[] dataBlocks = new long[layerFiles.size()];
             LayerRecovery.Result headResult = null;
-            for (int i = 0; i < layerIds.size(); i++) {
-                LayerFile file = LayerFile.open(layerPath(directory, layerIds.get(i)), options);
+            for (int i = 0; i < layerFiles.size(); i++) {
+                Path path = layerFiles.get(i);
+                LayerFile file = LayerFile.open(path, options);
                 files.add(file);
-                LayerRecovery.Result result = LayerRecovery.recover(file, mapPath(directory, layerIds.get(i)), i > 0);
+                LayerRecovery.Result result = LayerRecovery.recover(file, mapPathOf(path), i > 0);
                 merge(index, result.map(), i + 1);
+                dataBlocks[i] = result.map().count(BlockState.DATA);
                 headResult = result;
                 if (result.replayedAnything()) {
-                    LOG.atInfo().setMessage("layer recovered from its journal").addKeyValue("layer", layerIds.get(i))
+                    LOG.atInfo().setMessage("layer recovered from its journal").addKeyValue("layer", path.getFileName())
                             .addKeyValue("records", result.replay().batches().size())
                             .addKeyValue("droppedBlocks", result.droppedBlocks()).log();
                 }
             }
-            long headDataBlocks = headResult.map().count(BlockState.DATA);
+            if (readOnly) {
+                return new LayerChain(files, dataBlocks, index, 0, null, null);
+            }
             LayerFile headFile = files.getLast();
             JournalRing ring = new JournalRing(headFile.channel(), headFile.header().journalOffset(),
                     headFile.header().journalBytes(), headResult.generation(), headResult.replay().nextSequence(),
                     headResult.replay().endPosition());
-            LayerChain chain = new LayerChain(files, index, headDataBlocks, ring, mapPath(directory, layerIds.getLast()));
+            LayerChain chain = new LayerChain(files, dataBlocks, index, dataBlocks[files.size() - 1], ring,
+                    mapPathOf(layerFiles.getLast()));
             if (headResult.replayedAnything()) {
                 chain.head.checkpoint();
             }
@@ -97,6 +132,75 @@ public final class LayerChain implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * Seals the head (flushes it; it is never written again) and returns a chain with a new, empty
+     * head from {@code newHeadFile} (created by {@link #createLayer}) on top, sharing this chain's
+     * index and files. O(1) apart from the flush. This chain must not be used afterwards, except to
+     * {@link #closeFiles close its files} when the new chain could not be made.
+     *
+     * @return the new chain; {@link #layerDataBlocks} of the old head's ordinal is the sealed layer's
+     *         DATA block count
+     */
+    public LayerChain extend(Path newHeadFile, LayerOptions options) throws IOException {
+        if (layers.size() + 1 > BlockEntry.MAX_ORDINAL) {
+            throw new IllegalStateException("chain already has " + layers.size() + " layers");
+        }
+        LayerFile file = LayerFile.open(newHeadFile, options);
+        try {
+            head.seal();
+            long[] dataBlocks = java.util.Arrays.copyOf(sealedDataBlocks, layers.size() + 1);
+            dataBlocks[layers.size() - 1] = head.dataBlocks();
+            List<LayerFile> files = new ArrayList<>(layers);
+            files.add(file);
+            JournalRing ring = new JournalRing(file.channel(), file.header().journalOffset(), file.header().journalBytes(),
+                    1, 1, 0);
+            return new LayerChain(files, dataBlocks, index, 0, ring, mapPathOf(newHeadFile));
+        } catch (IOException | RuntimeException e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Copies into the head every block the layer of {@code ordinal} shows in the merged index (its
+     * DATA bytes, or its ZERO marker), where the head does not hold the block itself; then flushes.
+     * Reads do not change (the head gets what they already returned), so this may run with I/O going
+     * on and be interrupted by a crash; afterwards the layer can leave the chain.
+     *
+     * @return blocks copied
+     */
+    public long absorb(int ordinal) throws IOException {
+        if (ordinal < 1 || ordinal >= layers.size()) {
+            throw new IllegalArgumentException("ordinal " + ordinal + " is not a sealed layer of the chain");
+        }
+        LayerFile source = layers.get(ordinal - 1);
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocateDirect(LayerFile.BLOCK_BYTES);
+        long blocks = index.blockCount();
+        long copied = 0;
+        long block = index.nextAllocatedChunkStart(0, blocks);
+        while (block < blocks) {
+            long chunkEnd = Math.min(blocks, (block | (ExtentIndex.CHUNK_BLOCKS - 1)) + 1);
+            for (long b = block; b < chunkEnd; b++) {
+                int entry = index.get(b);
+                if (BlockEntry.ordinal(entry) != ordinal) {
+                    continue;
+                }
+                boolean zero = BlockEntry.zero(entry);
+                if (!zero) {
+                    buffer.clear();
+                    source.readData(b << LayerFile.BLOCK_SHIFT, buffer);
+                    buffer.flip();
+                }
+                if (head.absorb(b, zero, buffer)) {
+                    copied++;
+                }
+            }
+            block = index.nextAllocatedChunkStart(chunkEnd, blocks);
+        }
+        head.flush();
+        return copied;
     }
 
     private static void merge(ExtentIndex index, LayerMap map, int ordinal) {
@@ -120,6 +224,34 @@ public final class LayerChain implements AutoCloseable {
 
     public static Path mapPath(Path directory, UUID layerId) {
         return directory.resolve(layerId + MAP_SUFFIX);
+    }
+
+    /**
+     * The block map of a sealed layer, read from its checkpoint and journal (for space accounting).
+     * Must not be called on a live head.
+     */
+    public static LayerMap readMap(Path layerFile, LayerOptions options) throws IOException {
+        try (LayerFile file = LayerFile.open(layerFile, options)) {
+            return LayerRecovery.recover(file, mapPathOf(layerFile), true).map();
+        }
+    }
+
+    /** The checkpoint beside a {@code .layer} file. */
+    public static Path mapPathOf(Path layerFile) {
+        String name = layerFile.getFileName().toString();
+        if (!name.endsWith(LAYER_SUFFIX)) {
+            throw new IllegalArgumentException(layerFile + " is not a layer file");
+        }
+        return layerFile.resolveSibling(name.substring(0, name.length() - LAYER_SUFFIX.length()) + MAP_SUFFIX);
+    }
+
+    /** DATA blocks of the layer at {@code ordinal} (1 = base): live for the head, as opened or sealed otherwise. */
+    public long layerDataBlocks(int ordinal) {
+        return head != null && ordinal == layers.size() ? head.dataBlocks() : sealedDataBlocks[ordinal - 1];
+    }
+
+    public LayerFile layer(int ordinal) {
+        return layers.get(ordinal - 1);
     }
 
     public HeadLayer head() {
@@ -172,9 +304,9 @@ public final class LayerChain implements AutoCloseable {
         index.grow(blockCount);
     }
 
-    /** Bytes of data blocks held by this chain's layers (only the head in this slice). */
+    /** Data blocks held by the head layer (0 for a read-only chain). */
     public long dataBlocks() {
-        return head.dataBlocks();
+        return head == null ? 0 : head.dataBlocks();
     }
 
     /** Flushes and checkpoints the head, then closes every layer file: a clean shutdown. */
@@ -188,13 +320,25 @@ public final class LayerChain implements AutoCloseable {
         close(false);
     }
 
+    /** Closes the layer files only (the head, if any, was sealed or is given up). */
+    public void closeFiles() throws IOException {
+        closeFiles(null);
+    }
+
     private void close(boolean checkpoint) throws IOException {
         IOException failure = null;
         try {
-            head.close(checkpoint);
+            if (head != null) {
+                head.close(checkpoint);
+            }
         } catch (IOException e) {
             failure = e;
         }
+        closeFiles(failure);
+    }
+
+    private void closeFiles(IOException earlier) throws IOException {
+        IOException failure = earlier;
         for (LayerFile file : layers) {
             try {
                 file.close();

@@ -10,10 +10,23 @@
  * and its checkpoint {@code <layerId>.map} ({@link io.wharf.storage.journal.MapCheckpoint}).
  *
  * <h2>Chain</h2>
- * Layers are ordered base (ordinal 1) to head (ordinal n). Each layer holds, per 4 KiB block,
+ * Layers are ordered base (ordinal 1) to head (ordinal n): the head's ancestor path in the volume's
+ * layer tree (the tree itself is kept by {@code io.wharf.storage}). Each layer holds, per 4 KiB block,
  * ABSENT, DATA or ZERO (reads zeros even if a lower layer has data). At open the layers' maps are
  * merged base first into the {@link io.wharf.storage.index.ExtentIndex}, so a read resolves a block
- * with one lookup whatever the depth. Only the head changes; snapshot layers (later) are sealed heads.
+ * with one lookup whatever the depth. Only the head changes; snapshot layers are sealed heads.
+ *
+ * <h2>Seal, extend, absorb</h2>
+ * {@link io.wharf.storage.layer.LayerChain#extend} seals the head (a last flush; its newest record is
+ * then treated as confirmed, because the layer's data never changes again) and stacks a new empty
+ * head on the same index: O(1), the old head's entries keep their ordinal and are simply not the
+ * head's any more. {@link io.wharf.storage.layer.LayerChain#absorb} copies into the head every block
+ * the index resolves to a given sealed layer (its data, or its ZERO marker) where the head holds
+ * nothing, under the block's region lock, through the ordinary journal: afterwards no entry resolves
+ * to that layer, so it can leave the chain; reads are the same before, during and after. A sealed
+ * layer file is written again only this way (when it is the child of a deleted snapshot: it is
+ * opened as the head of a temporary chain) and only in blocks it did not hold. A read-only chain
+ * (snapshot view) has no head and writes nothing.
  *
  * <h2>Write path (head)</h2>
  * Under the block's region lock: pwrite the block into the head file, then update its index entry.
