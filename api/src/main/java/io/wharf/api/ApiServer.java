@@ -162,6 +162,31 @@ public final class ApiServer implements AutoCloseable {
             api.deleteVolume(r.pathParameter("name"), r.booleanQueryParameter("force", false));
             return new Response.Empty(204);
         }));
+        routes.add(bind("POST", "/v1/volumes/{name}/snapshots", r -> {
+            String volume = r.pathParameter("name");
+            String name = r.optionalJson(SnapshotCreate.class, new SnapshotCreate(null)).name();
+            return new Response.Json(201, required(api.createSnapshot(volume, name)));
+        }));
+        routes.add(bind("GET", "/v1/volumes/{name}/snapshots",
+                r -> new Response.Json(200, new SnapshotList(api.listSnapshots(r.pathParameter("name"))))));
+        routes.add(bind("GET", "/v1/volumes/{name}/snapshots/{snapshot}", r -> new Response.Json(200,
+                required(api.getSnapshot(r.pathParameter("name"), r.pathParameter("snapshot"))))));
+        routes.add(bind("DELETE", "/v1/volumes/{name}/snapshots/{snapshot}", r -> {
+            api.deleteSnapshot(r.pathParameter("name"), r.pathParameter("snapshot"));
+            return new Response.Empty(204);
+        }));
+        routes.add(bind("GET", "/v1/snapshots", r -> new Response.Json(200, new SnapshotList(api.listSnapshots(null)))));
+        routes.add(bind("POST", "/v1/volumes/{name}/clone", r -> {
+            String source = r.pathParameter("name");
+            VolumeClone clone = r.json(VolumeClone.class);
+            return new Response.Json(201,
+                    required(api.cloneVolume(source, clone.snapshot(), clone.name(), clone.labels())));
+        }));
+        routes.add(bind("POST", "/v1/volumes/{name}/revert", r -> {
+            String volume = r.pathParameter("name");
+            VolumeRevert revert = r.json(VolumeRevert.class);
+            return new Response.Json(200, required(api.revertVolume(volume, revert.snapshot(), revert.force())));
+        }));
         routes.add(bind("GET", "/v1/pools", r -> new Response.Json(200, new PoolList(api.listPools()))));
         routes.add(bind("GET", "/v1/cluster", r -> new Response.Json(200, required(api.clusterStatus()))));
         routes.add(bind("GET", "/v1/version", r -> new Response.Json(200, required(api.version()))));

@@ -37,6 +37,15 @@ record Request(Map<String, String> pathParameters, Map<String, String> queryPara
         return JsonBody.parse(body.read(), type, ApiJson.reader());
     }
 
+    /** The body as {@code type}, or {@code absent} when the request has no body (or a blank one). */
+    <T> T optionalJson(Class<T> type, T absent) {
+        byte[] bytes = body.read();
+        if (bytes.length == 0 || new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+            return absent;
+        }
+        return JsonBody.parse(bytes, type, ApiJson.reader());
+    }
+
     private static String printable(String text) {
         String shortened = text.length() > 40 ? text.substring(0, 40) + "..." : text;
         return shortened.replaceAll("\\p{Cntrl}", "?");

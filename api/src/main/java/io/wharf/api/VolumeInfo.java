@@ -9,6 +9,8 @@ import java.util.Map;
  * @param allocatedBytes pool space the volume's data takes (thin: grows with writes, shrinks with TRIM)
  * @param nbdUri         where an NBD client reaches the volume, e.g. {@code nbd://127.0.0.1:10809/db}
  * @param clients        NBD connections open on the volume now
+ * @param snapshots      how many snapshots the volume has
+ * @param source         {@code volume@snapshot} (or {@code volume}) this volume was cloned from, else null
  */
 public record VolumeInfo(
         String name,
@@ -20,7 +22,9 @@ public record VolumeInfo(
         String nbdUri,
         int clients,
         String node,
-        String createdAt) {
+        String createdAt,
+        int snapshots,
+        String source) {
     public VolumeInfo {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
     }

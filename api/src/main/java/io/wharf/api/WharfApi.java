@@ -22,6 +22,32 @@ public interface WharfApi {
     /** Deletes a volume; refused with {@code VOLUME_IN_USE} while clients are connected unless {@code force}. */
     void deleteVolume(String name, boolean force);
 
+    /**
+     * Takes a crash-consistent snapshot of a volume, O(1) whatever its size; {@code name} may be
+     * null for a generated one. Refused with {@code SNAPSHOT_EXISTS} or {@code SNAPSHOT_LIMIT}.
+     */
+    SnapshotInfo createSnapshot(String volume, String name);
+
+    /** Snapshots of one volume in creation order, or of every volume when {@code volume} is null. */
+    List<SnapshotInfo> listSnapshots(String volume);
+
+    SnapshotInfo getSnapshot(String volume, String snapshot);
+
+    /** Deletes a snapshot; the space of blocks nothing else references goes back to the pool. */
+    void deleteSnapshot(String volume, String snapshot);
+
+    /**
+     * A new writable volume that shares unchanged blocks with the source's current state
+     * ({@code snapshot} null) or with one of its snapshots; created in O(1), no copy.
+     */
+    VolumeInfo cloneVolume(String source, String snapshot, String name, java.util.Map<String, String> labels);
+
+    /**
+     * Rolls a volume back in place to a snapshot; snapshots taken after it remain. Refused with
+     * {@code VOLUME_IN_USE} while NBD clients are connected unless {@code force} (which disconnects them).
+     */
+    VolumeInfo revertVolume(String volume, String snapshot, boolean force);
+
     List<PoolInfo> listPools();
 
     ClusterInfo clusterStatus();

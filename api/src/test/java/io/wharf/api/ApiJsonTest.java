@@ -25,12 +25,17 @@ class ApiJsonTest {
     @Test
     void roundTripsEveryRecord() throws Exception {
         VolumeInfo volume = new VolumeInfo("db", "vol-1", 4096, Map.of("a", "b"), "in-use", 512,
-                "nbd://127.0.0.1:10809/db", 1, "node-1", "2025-11-27T00:00:00Z");
+                "nbd://127.0.0.1:10809/db", 1, "node-1", "2025-11-27T00:00:00Z", 2, "src@s1");
+        SnapshotInfo snapshot = new SnapshotInfo("db", "s1", "snap-1", "2025-11-28T00:00:00Z", 4096, 512,
+                "nbd://127.0.0.1:10809/db@s1");
         ClusterInfo cluster = new ClusterInfo("c", "0.1.0", java.util.List.of(
                 new NodeInfo("n", "online", "a:1", "a:2", "0.1.0", 10, 1)), 10, 1, 4096, 1);
         for (Object value : new Object[] {volume, new VolumeList(java.util.List.of(volume)), cluster,
                 new PoolList(java.util.List.of(new PoolInfo("n", "/p", 10, 1, 2, 1.5, 1))),
-                new VersionInfo("0.1.0", "v1"), new ApiError("VOLUME_NOT_FOUND", "m", "h"), new VolumeResize(8192)}) {
+                new VersionInfo("0.1.0", "v1"), new ApiError("VOLUME_NOT_FOUND", "m", "h"), new VolumeResize(8192),
+                snapshot, new SnapshotList(java.util.List.of(snapshot)), new SnapshotCreate("s1"), new SnapshotCreate(null),
+                new VolumeClone("copy", "s1", Map.of("a", "b")), new VolumeClone("copy", null, null),
+                new VolumeRevert("s1", true)}) {
             byte[] json = ApiJson.writer().writeValueAsBytes(value);
             assertThat(ApiJson.reader().readValue(json, value.getClass())).isEqualTo(value);
         }

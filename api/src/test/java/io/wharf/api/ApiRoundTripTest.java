@@ -93,6 +93,105 @@ class ApiRoundTripTest {
     }
 
     @Test
+    void snapshotsAreCreatedListedGotAndDeleted() {
+        client.createVolume(new VolumeCreate("db", 10 * ByteSize.GIB, null));
+        client.createVolume(new VolumeCreate("logs", ByteSize.GIB, null));
+
+        SnapshotInfo named = client.createSnapshot("db", "s1");
+        assertThat(named).isEqualTo(new SnapshotInfo("db", "s1", named.id(), "2025-11-28T00:00:00Z",
+                10 * ByteSize.GIB, 0, "nbd://127.0.0.1:10809/db@s1"));
+        SnapshotInfo generated = client.createSnapshot("db", null);
+        assertThat(generated.name()).startsWith("snap-");
+        SnapshotInfo other = client.createSnapshot("logs", "daily-1");
+
+        assertThat(client.listSnapshots("db")).containsExactly(named, generated);
+        assertThat(client.listSnapshots("logs")).containsExactly(other);
+        assertThat(client.listSnapshots(null)).containsExactly(named, generated, other);
+        assertThat(client.getSnapshot("db", "s1")).isEqualTo(named);
+        assertThat(client.getVolume("db").snapshots()).isEqualTo(2);
+        assertThat(client.listVolumes()).extracting(VolumeInfo::snapshots).containsExactly(2, 1);
+
+        client.deleteSnapshot("db", "s1");
+        assertThat(client.listSnapshots("db")).containsExactly(generated);
+        assertThat(client.getVolume("db").snapshots()).isEqualTo(1);
+    }
+
+    @Test
+    void clonesFromASnapshotOrTheCurrentStateAndReverts() {
+        client.createVolume(new VolumeCreate("db", 10 * ByteSize.GIB, null));
+        client.createSnapshot("db", "s1");
+        client.resizeVolume("db", 20 * ByteSize.GIB);
+
+        VolumeInfo fromSnapshot = client.cloneVolume("db", "s1", "db-copy", Map.of("env", "test"));
+        assertThat(fromSnapshot.name()).isEqualTo("db-copy");
+        assertThat(fromSnapshot.source()).isEqualTo("db@s1");
+        assertThat(fromSnapshot.sizeBytes()).isEqualTo(10 * ByteSize.GIB);
+        assertThat(fromSnapshot.labels()).containsExactly(Map.entry("env", "test"));
+        assertThat(client.getVolume("db-copy")).isEqualTo(fromSnapshot);
+
+        VolumeInfo fromCurrent = client.cloneVolume("db", null, "db-now", null);
+        assertThat(fromCurrent.source()).isEqualTo("db");
+        assertThat(fromCurrent.sizeBytes()).isEqualTo(20 * ByteSize.GIB);
+        assertThat(fromCurrent.labels()).isEmpty();
+        assertThat(client.getVolume("db").source()).isNull();
+
+        VolumeInfo reverted = client.revertVolume("db", "s1", false);
+        assertThat(reverted.sizeBytes()).isEqualTo(10 * ByteSize.GIB);
+        assertThat(reverted.snapshots()).isEqualTo(1);
+    }
+
+    @Test
+    void snapshotRefusalsComeBackWithTheSameCodeMessageAndHint() {
+        client.createVolume(new VolumeCreate("db", 10 * ByteSize.GIB, null));
+        client.createSnapshot("db", "s1");
+
+        assertRefused(() -> client.createSnapshot("db", "s1"), ErrorCode.SNAPSHOT_EXISTS,
+                "snapshot 'db@s1' already exists", "choose another name, or delete the existing snapshot first");
+        assertRefused(() -> client.createSnapshot("nope", "s1"), ErrorCode.VOLUME_NOT_FOUND,
+                "volume 'nope' does not exist", null);
+        assertRefused(() -> client.createSnapshot("db", "Bad@Name"), ErrorCode.INVALID_NAME,
+                "snapshot name 'Bad@Name' is not valid", null);
+        assertRefused(() -> client.getSnapshot("db", "s9"), ErrorCode.SNAPSHOT_NOT_FOUND,
+                "snapshot 'db@s9' does not exist", "list the volume's snapshots with `wharf snapshot list db`");
+        assertRefused(() -> client.deleteSnapshot("db", "s9"), ErrorCode.SNAPSHOT_NOT_FOUND,
+                "snapshot 'db@s9' does not exist", null);
+        assertRefused(() -> client.listSnapshots("nope"), ErrorCode.VOLUME_NOT_FOUND,
+                "volume 'nope' does not exist", null);
+        assertRefused(() -> client.cloneVolume("db", "s9", "copy", null), ErrorCode.SNAPSHOT_NOT_FOUND,
+                "snapshot 'db@s9' does not exist", null);
+        assertRefused(() -> client.cloneVolume("db", "s1", "db", null), ErrorCode.VOLUME_EXISTS,
+                "volume 'db' already exists", null);
+        assertRefused(() -> client.revertVolume("db", "s9", false), ErrorCode.SNAPSHOT_NOT_FOUND,
+                "snapshot 'db@s9' does not exist", null);
+
+        client.createSnapshot("db", "s2");
+        client.createSnapshot("db", "s3");
+        assertRefused(() -> client.createSnapshot("db", "s4"), ErrorCode.SNAPSHOT_LIMIT,
+                "volume 'db' already has 3 snapshots, the most it may have", "delete snapshots you no longer need");
+    }
+
+    @Test
+    void revertOfAVolumeInUseNeedsForce() {
+        client.createVolume(new VolumeCreate("busy", ByteSize.GIB, null));
+        client.createSnapshot("busy", "s1");
+        fake.setClients("busy", 2);
+        assertRefused(() -> client.revertVolume("busy", "s1", false), ErrorCode.VOLUME_IN_USE,
+                "volume 'busy' has 2 NBD client(s) connected",
+                "disconnect them (`wharf volume unmount`), or revert with --force");
+        VolumeInfo reverted = client.revertVolume("busy", "s1", true);
+        assertThat(reverted.clients()).isZero();
+    }
+
+    @Test
+    void namesAreEncodedInThePath() {
+        client.createVolume(new VolumeCreate("db", ByteSize.GIB, null));
+        assertRefused(() -> client.getSnapshot("db", "a/b c"), ErrorCode.SNAPSHOT_NOT_FOUND,
+                "snapshot 'db@a/b c' does not exist", null);
+        assertRefused(() -> client.getSnapshot("d b", "x"), ErrorCode.VOLUME_NOT_FOUND,
+                "volume 'd b' does not exist", null);
+    }
+
+    @Test
     void anInternalErrorReachesTheClientAsInternalWithAReportId() {
         fake.failNext(new IllegalStateException("secret detail"));
         assertThatThrownBy(() -> client.listVolumes())

@@ -254,6 +254,112 @@ class ApiServerTest {
     }
 
     @Test
+    void snapshotCreateAnswers201AndTakesAnEmptyBodyOrNoName() throws Exception {
+        send("POST", "/v1/volumes", "{\"name\":\"db\",\"sizeBytes\":4096}");
+        HttpResponse<String> named = send("POST", "/v1/volumes/db/snapshots", "{\"name\":\"s1\",\"extra\":1}");
+        assertThat(named.statusCode()).as(named.body()).isEqualTo(201);
+        JsonNode snapshot = JSON.readTree(named.body());
+        assertThat(snapshot.properties()).extracting(java.util.Map.Entry::getKey)
+                .containsExactly("volume", "name", "id", "createdAt", "sizeBytes", "exclusiveBytes", "nbdUri");
+        assertThat(snapshot.get("name").asText()).isEqualTo("s1");
+        assertThat(send("POST", "/v1/volumes/db/snapshots", null).statusCode()).isEqualTo(201);
+        assertThat(send("POST", "/v1/volumes/db/snapshots", "{}").statusCode()).isEqualTo(201);
+        assertThat(fake.listSnapshots("db")).hasSize(3);
+
+        assertThat(assertError(send("POST", "/v1/volumes/db/snapshots", "{\"name\":7}"), 400, "INVALID_ARGUMENT"))
+                .isEqualTo("field 'name' must be a string");
+        assertError(send("POST", "/v1/volumes/db/snapshots", "[]"), 400, "INVALID_ARGUMENT");
+        assertError(send("POST", "/v1/volumes/db/snapshots", "{\"name\":\"s1\"}"), 409, "SNAPSHOT_EXISTS");
+        assertError(send("POST", "/v1/volumes/db/snapshots", "{\"name\":\"s9\"}"), 409, "SNAPSHOT_LIMIT");
+        assertError(send("POST", "/v1/volumes/nope/snapshots", "{}"), 404, "VOLUME_NOT_FOUND");
+    }
+
+    @Test
+    void snapshotListsAreObjectsAndGetAndDeleteAnswer() throws Exception {
+        send("POST", "/v1/volumes", "{\"name\":\"db\",\"sizeBytes\":4096}");
+        send("POST", "/v1/volumes/db/snapshots", "{\"name\":\"s1\"}");
+        JsonNode ofVolume = JSON.readTree(send("GET", "/v1/volumes/db/snapshots", null).body());
+        assertThat(ofVolume.get("snapshots").get(0).get("name").asText()).isEqualTo("s1");
+        JsonNode all = JSON.readTree(send("GET", "/v1/snapshots", null).body());
+        assertThat(all.get("snapshots").get(0).get("volume").asText()).isEqualTo("db");
+        JsonNode volume = JSON.readTree(send("GET", "/v1/volumes/db", null).body());
+        assertThat(volume.get("snapshots").asInt()).isEqualTo(1);
+        assertThat(volume.get("source").isNull()).isTrue();
+
+        HttpResponse<String> got = send("GET", "/v1/volumes/db/snapshots/s1", null);
+        assertThat(got.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(got.body()).get("nbdUri").asText()).isEqualTo("nbd://127.0.0.1:10809/db@s1");
+
+        assertThat(assertError(send("GET", "/v1/volumes/db/snapshots/s2", null), 404, "SNAPSHOT_NOT_FOUND"))
+                .isEqualTo("snapshot 'db@s2' does not exist");
+        HttpResponse<String> deleted = send("DELETE", "/v1/volumes/db/snapshots/s1", null);
+        assertThat(deleted.statusCode()).isEqualTo(204);
+        assertThat(deleted.body()).isEmpty();
+        assertError(send("DELETE", "/v1/volumes/db/snapshots/s1", null), 404, "SNAPSHOT_NOT_FOUND");
+        assertError(send("GET", "/v1/volumes/nope/snapshots", null), 404, "VOLUME_NOT_FOUND");
+    }
+
+    @Test
+    void cloneAnswers201AndChecksItsBody() throws Exception {
+        send("POST", "/v1/volumes", "{\"name\":\"db\",\"sizeBytes\":4096}");
+        send("POST", "/v1/volumes/db/snapshots", "{\"name\":\"s1\"}");
+        HttpResponse<String> cloned = send("POST", "/v1/volumes/db/clone",
+                "{\"name\":\"copy\",\"snapshot\":\"s1\",\"labels\":{\"a\":\"b\"}}");
+        assertThat(cloned.statusCode()).as(cloned.body()).isEqualTo(201);
+        JsonNode volume = JSON.readTree(cloned.body());
+        assertThat(volume.get("source").asText()).isEqualTo("db@s1");
+        assertThat(volume.get("labels").get("a").asText()).isEqualTo("b");
+        HttpResponse<String> current = send("POST", "/v1/volumes/db/clone", "{\"name\":\"now\"}");
+        assertThat(current.statusCode()).isEqualTo(201);
+        assertThat(JSON.readTree(current.body()).get("source").asText()).isEqualTo("db");
+
+        assertThat(assertError(send("POST", "/v1/volumes/db/clone", "{}"), 400, "INVALID_ARGUMENT"))
+                .isEqualTo("field 'name' is required");
+        assertThat(assertError(send("POST", "/v1/volumes/db/clone", null), 400, "INVALID_ARGUMENT"))
+                .isEqualTo("request body is empty; expected a JSON object");
+        assertThat(assertError(send("POST", "/v1/volumes/db/clone", "{\"name\":\"x\",\"labels\":{\"a\":null}}"),
+                400, "INVALID_ARGUMENT")).isEqualTo("field 'labels.a' must not be null");
+        assertError(send("POST", "/v1/volumes/db/clone", "{\"name\":\"x\",\"snapshot\":\"s9\"}"), 404,
+                "SNAPSHOT_NOT_FOUND");
+        assertError(send("POST", "/v1/volumes/db/clone", "{\"name\":\"copy\"}"), 409, "VOLUME_EXISTS");
+        assertError(send("POST", "/v1/volumes/db/clone", "{\"name\":\"Bad_Name\"}"), 400, "INVALID_NAME");
+    }
+
+    @Test
+    void revertAnswers200AndReadsForceFromTheBody() throws Exception {
+        send("POST", "/v1/volumes", "{\"name\":\"db\",\"sizeBytes\":4096}");
+        send("POST", "/v1/volumes/db/snapshots", "{\"name\":\"s1\"}");
+        fake.setClients("db", 1);
+        assertError(send("POST", "/v1/volumes/db/revert", "{\"snapshot\":\"s1\"}"), 409, "VOLUME_IN_USE");
+        assertError(send("POST", "/v1/volumes/db/revert", "{\"snapshot\":\"s1\",\"force\":false}"), 409,
+                "VOLUME_IN_USE");
+        assertThat(assertError(send("POST", "/v1/volumes/db/revert", "{\"snapshot\":\"s1\",\"force\":\"yes\"}"),
+                400, "INVALID_ARGUMENT")).isEqualTo("field 'force' must be true or false");
+        assertThat(assertError(send("POST", "/v1/volumes/db/revert", "{\"force\":true}"), 400, "INVALID_ARGUMENT"))
+                .isEqualTo("field 'snapshot' is required");
+        assertError(send("POST", "/v1/volumes/db/revert", "{\"snapshot\":\"s9\",\"force\":true}"), 404,
+                "SNAPSHOT_NOT_FOUND");
+        HttpResponse<String> reverted = send("POST", "/v1/volumes/db/revert", "{\"snapshot\":\"s1\",\"force\":true}");
+        assertThat(reverted.statusCode()).as(reverted.body()).isEqualTo(200);
+        assertThat(JSON.readTree(reverted.body()).get("clients").asInt()).isZero();
+    }
+
+    @Test
+    void snapshotRoutesAnswerWrongMethodsWithTheirAllowHeader() throws Exception {
+        HttpResponse<String> clone = send("GET", "/v1/volumes/db/clone", null);
+        assertError(clone, 405, "METHOD_NOT_ALLOWED");
+        assertThat(clone.headers().firstValue("Allow")).hasValue("POST");
+        HttpResponse<String> snapshots = send("DELETE", "/v1/volumes/db/snapshots", null);
+        assertError(snapshots, 405, "METHOD_NOT_ALLOWED");
+        assertThat(snapshots.headers().firstValue("Allow")).hasValue("GET, POST");
+        HttpResponse<String> one = send("PATCH", "/v1/volumes/db/snapshots/s1", "{}");
+        assertThat(one.headers().firstValue("Allow")).hasValue("DELETE, GET");
+        assertError(send("POST", "/v1/snapshots", "{}"), 405, "METHOD_NOT_ALLOWED");
+        assertError(send("GET", "/v1/volumes/db/snapshots/s1/more", null), 404, "NOT_FOUND");
+        assertError(send("GET", "/v1/volumes/db/snapshots/", null), 404, "NOT_FOUND");
+    }
+
+    @Test
     void percentEncodedNamesAreDecoded() throws Exception {
         assertThat(assertError(send("GET", "/v1/volumes/a%20b", null), 404, "VOLUME_NOT_FOUND"))
                 .isEqualTo("volume 'a b' does not exist");

@@ -4,6 +4,8 @@ import io.wharf.core.ByteSize;
 import io.wharf.core.ErrorCode;
 import io.wharf.core.Names;
 import io.wharf.core.WharfException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -13,6 +15,10 @@ import java.util.concurrent.atomic.AtomicReference;
 /** An in-memory {@link WharfApi} that refuses the way a node does, for tests of the HTTP layer. */
 public class FakeWharfApi implements WharfApi {
     public static final long CAPACITY_BYTES = 100 * ByteSize.GIB;
+    /** How many snapshots one volume may have before {@code SNAPSHOT_LIMIT}. */
+    public static final int MAX_SNAPSHOTS = 3;
+    /** Snapshots by volume name, each volume's in creation order; guarded by {@code this}. */
+    private final Map<String, Map<String, SnapshotInfo>> snapshots = new LinkedHashMap<>();
     private final Map<String, VolumeInfo> volumes = new ConcurrentSkipListMap<>();
     private final AtomicInteger ids = new AtomicInteger();
     private final AtomicReference<RuntimeException> nextFailure = new AtomicReference<>();
@@ -26,7 +32,8 @@ public class FakeWharfApi implements WharfApi {
     public void setClients(String name, int clients) {
         VolumeInfo v = lookup(name);
         volumes.put(name, new VolumeInfo(v.name(), v.id(), v.sizeBytes(), v.labels(),
-                clients > 0 ? "in-use" : "available", v.allocatedBytes(), v.nbdUri(), clients, v.node(), v.createdAt()));
+                clients > 0 ? "in-use" : "available", v.allocatedBytes(), v.nbdUri(), clients, v.node(), v.createdAt(),
+                0, v.source()));
     }
 
     private void maybeFail() {
@@ -39,6 +46,10 @@ public class FakeWharfApi implements WharfApi {
     @Override
     public VolumeInfo createVolume(VolumeCreate request) {
         maybeFail();
+        return create(request, null);
+    }
+
+    private VolumeInfo create(VolumeCreate request, String source) {
         Names.requireValid("volume", request.name());
         request.labels().forEach(Names::requireValidLabel);
         if (request.sizeBytes() <= 0) {
@@ -50,7 +61,7 @@ public class FakeWharfApi implements WharfApi {
         }
         VolumeInfo info = new VolumeInfo(request.name(), "vol-" + ids.incrementAndGet(), request.sizeBytes(),
                 request.labels(), "available", 0, "nbd://127.0.0.1:10809/" + request.name(), 0, "node-1",
-                "2025-11-27T00:00:00Z");
+                "2025-11-27T00:00:00Z", 0, source);
         if (volumes.putIfAbsent(request.name(), info) != null) {
             throw new WharfException(ErrorCode.VOLUME_EXISTS, "volume '" + request.name() + "' already exists",
                     "choose another name, or delete the existing volume first");
@@ -61,13 +72,13 @@ public class FakeWharfApi implements WharfApi {
     @Override
     public List<VolumeInfo> listVolumes() {
         maybeFail();
-        return List.copyOf(volumes.values());
+        return volumes.values().stream().map(this::withSnapshotCount).toList();
     }
 
     @Override
     public VolumeInfo getVolume(String name) {
         maybeFail();
-        return lookup(name);
+        return withSnapshotCount(lookup(name));
     }
 
     @Override
@@ -80,9 +91,9 @@ public class FakeWharfApi implements WharfApi {
                     "give a size of at least " + ByteSize.format(v.sizeBytes()));
         }
         VolumeInfo resized = new VolumeInfo(v.name(), v.id(), sizeBytes, v.labels(), v.state(), v.allocatedBytes(),
-                v.nbdUri(), v.clients(), v.node(), v.createdAt());
+                v.nbdUri(), v.clients(), v.node(), v.createdAt(), 0, v.source());
         volumes.put(name, resized);
-        return resized;
+        return withSnapshotCount(resized);
     }
 
     @Override
@@ -95,6 +106,79 @@ public class FakeWharfApi implements WharfApi {
                     "disconnect them (`wharf volume unmount`), or delete with --force");
         }
         volumes.remove(name);
+        synchronized (this) {
+            snapshots.remove(name);
+        }
+    }
+
+    @Override
+    public synchronized SnapshotInfo createSnapshot(String volume, String name) {
+        maybeFail();
+        VolumeInfo v = lookup(volume);
+        Map<String, SnapshotInfo> taken = snapshots.computeIfAbsent(volume, k -> new LinkedHashMap<>());
+        String snapshotName = name == null ? "snap-" + (ids.get() + 1) : Names.requireValid("snapshot", name);
+        if (taken.containsKey(snapshotName)) {
+            throw new WharfException(ErrorCode.SNAPSHOT_EXISTS,
+                    "snapshot '" + volume + "@" + snapshotName + "' already exists",
+                    "choose another name, or delete the existing snapshot first");
+        }
+        if (taken.size() >= MAX_SNAPSHOTS) {
+            throw new WharfException(ErrorCode.SNAPSHOT_LIMIT,
+                    "volume '" + volume + "' already has " + MAX_SNAPSHOTS + " snapshots, the most it may have",
+                    "delete snapshots you no longer need");
+        }
+        SnapshotInfo info = new SnapshotInfo(volume, snapshotName, "snap-" + ids.incrementAndGet(),
+                "2025-11-28T00:00:00Z", v.sizeBytes(), 0, v.nbdUri() + "@" + snapshotName);
+        taken.put(snapshotName, info);
+        return info;
+    }
+
+    @Override
+    public synchronized List<SnapshotInfo> listSnapshots(String volume) {
+        maybeFail();
+        if (volume != null) {
+            lookup(volume);
+            return List.copyOf(snapshots.getOrDefault(volume, Map.of()).values());
+        }
+        List<SnapshotInfo> all = new ArrayList<>();
+        volumes.keySet().forEach(name -> all.addAll(snapshots.getOrDefault(name, Map.of()).values()));
+        return all;
+    }
+
+    @Override
+    public synchronized SnapshotInfo getSnapshot(String volume, String snapshot) {
+        maybeFail();
+        return lookupSnapshot(volume, snapshot);
+    }
+
+    @Override
+    public synchronized void deleteSnapshot(String volume, String snapshot) {
+        maybeFail();
+        lookupSnapshot(volume, snapshot);
+        snapshots.get(volume).remove(snapshot);
+    }
+
+    @Override
+    public synchronized VolumeInfo cloneVolume(String source, String snapshot, String name, Map<String, String> labels) {
+        maybeFail();
+        long sizeBytes = snapshot == null ? lookup(source).sizeBytes() : lookupSnapshot(source, snapshot).sizeBytes();
+        return create(new VolumeCreate(name, sizeBytes, labels), snapshot == null ? source : source + "@" + snapshot);
+    }
+
+    @Override
+    public synchronized VolumeInfo revertVolume(String volume, String snapshot, boolean force) {
+        maybeFail();
+        VolumeInfo v = lookup(volume);
+        SnapshotInfo s = lookupSnapshot(volume, snapshot);
+        if (v.clients() > 0 && !force) {
+            throw new WharfException(ErrorCode.VOLUME_IN_USE,
+                    "volume '" + volume + "' has " + v.clients() + " NBD client(s) connected",
+                    "disconnect them (`wharf volume unmount`), or revert with --force");
+        }
+        VolumeInfo reverted = new VolumeInfo(v.name(), v.id(), s.sizeBytes(), v.labels(), "available",
+                v.allocatedBytes(), v.nbdUri(), 0, v.node(), v.createdAt(), 0, v.source());
+        volumes.put(volume, reverted);
+        return withSnapshotCount(reverted);
     }
 
     @Override
@@ -126,6 +210,23 @@ public class FakeWharfApi implements WharfApi {
                     "list volumes with `wharf volume list`");
         }
         return v;
+    }
+
+    private synchronized SnapshotInfo lookupSnapshot(String volume, String snapshot) {
+        lookup(volume);
+        SnapshotInfo s = snapshots.getOrDefault(volume, Map.of()).get(snapshot);
+        if (s == null) {
+            throw new WharfException(ErrorCode.SNAPSHOT_NOT_FOUND,
+                    "snapshot '" + volume + "@" + snapshot + "' does not exist",
+                    "list the volume's snapshots with `wharf snapshot list " + volume + "`");
+        }
+        return s;
+    }
+
+    private synchronized VolumeInfo withSnapshotCount(VolumeInfo v) {
+        int count = snapshots.getOrDefault(v.name(), Map.of()).size();
+        return new VolumeInfo(v.name(), v.id(), v.sizeBytes(), v.labels(), v.state(), v.allocatedBytes(), v.nbdUri(),
+                v.clients(), v.node(), v.createdAt(), count, v.source());
     }
 
     private long provisioned() {

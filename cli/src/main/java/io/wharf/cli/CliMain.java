@@ -4,6 +4,12 @@ import io.wharf.cli.cluster.ClusterCommand;
 import io.wharf.cli.cluster.ClusterStatusCommand;
 import io.wharf.cli.cluster.PoolCommand;
 import io.wharf.cli.cluster.PoolListCommand;
+import io.wharf.cli.snapshot.SnapshotCommand;
+import io.wharf.cli.snapshot.SnapshotCreateCommand;
+import io.wharf.cli.snapshot.SnapshotDeleteCommand;
+import io.wharf.cli.snapshot.SnapshotInspectCommand;
+import io.wharf.cli.snapshot.SnapshotListCommand;
+import io.wharf.cli.volume.VolumeCloneCommand;
 import io.wharf.cli.volume.VolumeCommand;
 import io.wharf.cli.volume.VolumeCreateCommand;
 import io.wharf.cli.volume.VolumeDeleteCommand;
@@ -11,6 +17,7 @@ import io.wharf.cli.volume.VolumeInspectCommand;
 import io.wharf.cli.volume.VolumeListCommand;
 import io.wharf.cli.volume.VolumeMountCommand;
 import io.wharf.cli.volume.VolumeResizeCommand;
+import io.wharf.cli.volume.VolumeRevertCommand;
 import io.wharf.cli.volume.VolumeUnmountCommand;
 import picocli.CommandLine;
 
@@ -36,13 +43,21 @@ public final class CliMain {
                 .addSubcommand(new VolumeListCommand())
                 .addSubcommand(new VolumeInspectCommand())
                 .addSubcommand(new VolumeResizeCommand())
+                .addSubcommand(new VolumeCloneCommand())
+                .addSubcommand(new VolumeRevertCommand())
                 .addSubcommand(new VolumeDeleteCommand())
                 .addSubcommand(new VolumeMountCommand())
                 .addSubcommand(new VolumeUnmountCommand());
+        CommandLine snapshot = new CommandLine(new SnapshotCommand())
+                .addSubcommand(new SnapshotCreateCommand())
+                .addSubcommand(new SnapshotListCommand())
+                .addSubcommand(new SnapshotInspectCommand())
+                .addSubcommand(new SnapshotDeleteCommand());
         CommandLine pool = new CommandLine(new PoolCommand()).addSubcommand(new PoolListCommand());
         CommandLine cluster = new CommandLine(new ClusterCommand()).addSubcommand(new ClusterStatusCommand());
         CommandLine wharf = new CommandLine(new WharfCommand(environment))
                 .addSubcommand(volume)
+                .addSubcommand(snapshot)
                 .addSubcommand(pool)
                 .addSubcommand(cluster);
         wharf.setExecutionExceptionHandler(new ErrorPrinter());

@@ -95,9 +95,9 @@ class CliTest {
         CliRun run = wharf("volume", "list");
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).isEqualTo("""
-                NAME     SIZE     ALLOCATED  STATE      CLIENTS  NODE    LABELS
-                db-data  10 GiB   1.5 GiB    in-use     1        node-1  app=pg,tier=db
-                logs     512 MiB  0 B        available  0        node-1  -
+                NAME     SIZE     ALLOCATED  STATE      CLIENTS  SNAPSHOTS  NODE    LABELS
+                db-data  10 GiB   1.5 GiB    in-use     1        0          node-1  app=pg,tier=db
+                logs     512 MiB  0 B        available  0        0          node-1  -
                 """);
     }
 
@@ -133,6 +133,7 @@ class CliTest {
                 Node       node-1
                 NBD URI    nbd://127.0.0.1:10809/db-data
                 Labels     app=pg
+                Snapshots  0
                 Created    2025-11-27T09:30:00Z
                 """);
         JsonNode json = JSON.readTree(wharf("volume", "inspect", "db-data", "-o", "json").out());

@@ -3,6 +3,7 @@ package io.wharf.cli;
 import io.wharf.api.ClusterInfo;
 import io.wharf.api.NodeInfo;
 import io.wharf.api.PoolInfo;
+import io.wharf.api.SnapshotInfo;
 import io.wharf.api.VersionInfo;
 import io.wharf.api.VolumeCreate;
 import io.wharf.api.VolumeInfo;
@@ -10,6 +11,8 @@ import io.wharf.api.WharfApi;
 import io.wharf.core.ByteSize;
 import io.wharf.core.ErrorCode;
 import io.wharf.core.WharfException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -20,6 +23,8 @@ import java.util.concurrent.atomic.AtomicReference;
 final class InMemoryApi implements WharfApi {
     static final long CAPACITY_BYTES = 100 * ByteSize.GIB;
     final Map<String, VolumeInfo> volumes = new ConcurrentSkipListMap<>();
+    /** Snapshots by volume, each volume's in creation order; guarded by {@code this}. */
+    final Map<String, Map<String, SnapshotInfo>> snapshots = new LinkedHashMap<>();
     final AtomicInteger calls = new AtomicInteger();
     private final AtomicReference<RuntimeException> nextFailure = new AtomicReference<>();
     private String nbdAddress = "127.0.0.1:10809";
@@ -33,8 +38,20 @@ final class InMemoryApi implements WharfApi {
     }
 
     void put(String name, long sizeBytes, long allocatedBytes, int clients, Map<String, String> labels) {
+        put(name, sizeBytes, allocatedBytes, clients, labels, null);
+    }
+
+    void put(String name, long sizeBytes, long allocatedBytes, int clients, Map<String, String> labels, String source) {
         volumes.put(name, new VolumeInfo(name, "vol-" + name, sizeBytes, labels, clients > 0 ? "in-use" : "available",
-                allocatedBytes, "nbd://" + nbdAddress + "/" + name, clients, "node-1", "2025-11-27T09:30:00Z"));
+                allocatedBytes, "nbd://" + nbdAddress + "/" + name, clients, "node-1", "2025-11-27T09:30:00Z", 0,
+                source));
+    }
+
+    synchronized void putSnapshot(String volume, String name, long exclusiveBytes) {
+        VolumeInfo v = volumes.get(volume);
+        snapshots.computeIfAbsent(volume, k -> new LinkedHashMap<>()).put(name, new SnapshotInfo(volume, name,
+                "snap-" + volume + "-" + name, "2025-11-28T10:00:00Z", v.sizeBytes(), exclusiveBytes,
+                "nbd://" + nbdAddress + "/" + volume + "@" + name));
     }
 
     private void call() {
@@ -53,19 +70,19 @@ final class InMemoryApi implements WharfApi {
                     "choose another name, or delete the existing volume first");
         }
         put(request.name(), request.sizeBytes(), 0, 0, request.labels());
-        return volumes.get(request.name());
+        return view(volumes.get(request.name()));
     }
 
     @Override
     public List<VolumeInfo> listVolumes() {
         call();
-        return List.copyOf(volumes.values());
+        return volumes.values().stream().map(this::view).toList();
     }
 
     @Override
     public VolumeInfo getVolume(String name) {
         call();
-        return lookup(name);
+        return view(lookup(name));
     }
 
     @Override
@@ -77,8 +94,8 @@ final class InMemoryApi implements WharfApi {
                     + ByteSize.format(v.sizeBytes()) + "; shrinking is not supported",
                     "give a size of at least " + ByteSize.format(v.sizeBytes()));
         }
-        put(name, sizeBytes, v.allocatedBytes(), v.clients(), v.labels());
-        return volumes.get(name);
+        put(name, sizeBytes, v.allocatedBytes(), v.clients(), v.labels(), v.source());
+        return view(volumes.get(name));
     }
 
     @Override
@@ -90,6 +107,72 @@ final class InMemoryApi implements WharfApi {
                     + " NBD client(s) connected", "unmount it first, or delete with --force");
         }
         volumes.remove(name);
+        synchronized (this) {
+            snapshots.remove(name);
+        }
+    }
+
+    @Override
+    public synchronized SnapshotInfo createSnapshot(String volume, String name) {
+        call();
+        lookup(volume);
+        String snapshotName = name == null ? "snap-" + (snapshots.getOrDefault(volume, Map.of()).size() + 1) : name;
+        if (snapshots.getOrDefault(volume, Map.of()).containsKey(snapshotName)) {
+            throw new WharfException(ErrorCode.SNAPSHOT_EXISTS, "snapshot '" + volume + "@" + snapshotName
+                    + "' already exists", "choose another name, or delete the existing snapshot first");
+        }
+        putSnapshot(volume, snapshotName, 0);
+        return snapshots.get(volume).get(snapshotName);
+    }
+
+    @Override
+    public synchronized List<SnapshotInfo> listSnapshots(String volume) {
+        call();
+        if (volume != null) {
+            lookup(volume);
+            return List.copyOf(snapshots.getOrDefault(volume, Map.of()).values());
+        }
+        List<SnapshotInfo> all = new ArrayList<>();
+        volumes.keySet().forEach(name -> all.addAll(snapshots.getOrDefault(name, Map.of()).values()));
+        return all;
+    }
+
+    @Override
+    public synchronized SnapshotInfo getSnapshot(String volume, String snapshot) {
+        call();
+        return lookupSnapshot(volume, snapshot);
+    }
+
+    @Override
+    public synchronized void deleteSnapshot(String volume, String snapshot) {
+        call();
+        lookupSnapshot(volume, snapshot);
+        snapshots.get(volume).remove(snapshot);
+    }
+
+    @Override
+    public synchronized VolumeInfo cloneVolume(String source, String snapshot, String name, Map<String, String> labels) {
+        call();
+        long sizeBytes = snapshot == null ? lookup(source).sizeBytes() : lookupSnapshot(source, snapshot).sizeBytes();
+        if (volumes.containsKey(name)) {
+            throw new WharfException(ErrorCode.VOLUME_EXISTS, "volume '" + name + "' already exists",
+                    "choose another name, or delete the existing volume first");
+        }
+        put(name, sizeBytes, 0, 0, labels, snapshot == null ? source : source + "@" + snapshot);
+        return view(volumes.get(name));
+    }
+
+    @Override
+    public synchronized VolumeInfo revertVolume(String volume, String snapshot, boolean force) {
+        call();
+        VolumeInfo v = lookup(volume);
+        SnapshotInfo s = lookupSnapshot(volume, snapshot);
+        if (v.clients() > 0 && !force) {
+            throw new WharfException(ErrorCode.VOLUME_IN_USE, "volume '" + volume + "' has " + v.clients()
+                    + " NBD client(s) connected", "unmount it first, or revert with --force");
+        }
+        put(volume, s.sizeBytes(), v.allocatedBytes(), 0, v.labels(), v.source());
+        return view(volumes.get(volume));
     }
 
     @Override
@@ -120,6 +203,22 @@ final class InMemoryApi implements WharfApi {
                     "list volumes with `wharf volume list`");
         }
         return v;
+    }
+
+    private synchronized SnapshotInfo lookupSnapshot(String volume, String snapshot) {
+        lookup(volume);
+        SnapshotInfo s = snapshots.getOrDefault(volume, Map.of()).get(snapshot);
+        if (s == null) {
+            throw new WharfException(ErrorCode.SNAPSHOT_NOT_FOUND, "snapshot '" + volume + "@" + snapshot
+                    + "' does not exist", "list the volume's snapshots with `wharf snapshot list " + volume + "`");
+        }
+        return s;
+    }
+
+    /** The volume with its current snapshot count, as a node reports it. */
+    private synchronized VolumeInfo view(VolumeInfo v) {
+        return new VolumeInfo(v.name(), v.id(), v.sizeBytes(), v.labels(), v.state(), v.allocatedBytes(), v.nbdUri(),
+                v.clients(), v.node(), v.createdAt(), snapshots.getOrDefault(v.name(), Map.of()).size(), v.source());
     }
 
     private long provisioned() {

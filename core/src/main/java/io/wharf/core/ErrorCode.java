@@ -15,11 +15,15 @@ public enum ErrorCode {
     // 404: something named does not exist
     NOT_FOUND(404, 3),
     VOLUME_NOT_FOUND(404, 3),
+    SNAPSHOT_NOT_FOUND(404, 3),
     // 405
     METHOD_NOT_ALLOWED(405, 2),
     // 409: conflicts with current state
     VOLUME_EXISTS(409, 4),
     VOLUME_IN_USE(409, 4),
+    SNAPSHOT_EXISTS(409, 4),
+    SNAPSHOT_LIMIT(409, 4),
+    READ_ONLY(409, 4),
     ALREADY_MOUNTED(409, 4),
     NOT_MOUNTED(409, 4),
     // 507: not enough room

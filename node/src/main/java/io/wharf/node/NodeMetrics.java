@@ -7,10 +7,12 @@ import io.wharf.storage.PoolUsage;
 /** Renders the node's state in Prometheus text format for {@code GET /metrics}. */
 final class NodeMetrics {
     private final VolumeService service;
+    private final Exports exports;
     private final NbdServer nbd;
 
-    NodeMetrics(VolumeService service, NbdServer nbd) {
+    NodeMetrics(VolumeService service, Exports exports, NbdServer nbd) {
         this.service = service;
+        this.exports = exports;
         this.nbd = nbd;
     }
 
@@ -40,11 +42,8 @@ final class NodeMetrics {
         };
         for (String[] counter : counters) {
             header(out, counter[0], "counter", counter[1]);
-            for (String name : service.exportNames()) {
-                VolumeExport export = service.export(name).orElse(null);
-                if (export == null) {
-                    continue;
-                }
+            for (VolumeExport export : exports.all()) {
+                String name = export.name();
                 long value = switch (counter[0]) {
                     case "wharf_volume_read_ops_total" -> export.readOps.sum();
                     case "wharf_volume_read_bytes_total" -> export.readBytes.sum();

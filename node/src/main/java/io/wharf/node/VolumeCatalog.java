@@ -5,11 +5,12 @@ import io.wharf.metadata.ClusterStore;
 import io.wharf.metadata.KeyValue;
 import io.wharf.metadata.model.Keys;
 import io.wharf.metadata.model.ModelCodec;
+import io.wharf.metadata.model.SnapshotRecord;
 import io.wharf.metadata.model.VolumeRecord;
 import java.util.List;
 import java.util.Optional;
 
-/** Volume records in the cluster store, by name. */
+/** Volume and snapshot records in the cluster store, by name. */
 final class VolumeCatalog {
     private final ClusterStore store;
 
@@ -31,6 +32,39 @@ final class VolumeCatalog {
 
     void delete(String name) {
         store.delete(Keys.volume(name));
+    }
+
+    Optional<SnapshotRecord> snapshot(String volume, String name) {
+        return store.get(Keys.snapshot(volume, name)).map(VolumeCatalog::decodeSnapshot);
+    }
+
+    /** One volume's snapshots, in creation order. */
+    List<SnapshotRecord> snapshots(String volume) {
+        return sorted(store.range(Keys.snapshots(volume)));
+    }
+
+    /** Every snapshot of every volume, by volume then creation order. */
+    List<SnapshotRecord> allSnapshots() {
+        return sorted(store.range(Keys.snapshots()));
+    }
+
+    void put(SnapshotRecord record) {
+        store.put(Bytes.of(Keys.snapshot(record.volume(), record.name())), Bytes.of(ModelCodec.encode(record)));
+    }
+
+    void deleteSnapshot(String volume, String name) {
+        store.delete(Keys.snapshot(volume, name));
+    }
+
+    private static List<SnapshotRecord> sorted(List<KeyValue> keyValues) {
+        return keyValues.stream().map(VolumeCatalog::decodeSnapshot)
+                .sorted(java.util.Comparator.comparing(SnapshotRecord::volume)
+                        .thenComparing(SnapshotRecord::createdAt).thenComparing(SnapshotRecord::name))
+                .toList();
+    }
+
+    private static SnapshotRecord decodeSnapshot(KeyValue keyValue) {
+        return ModelCodec.decode(keyValue.value().toByteArray(), SnapshotRecord.class);
     }
 
     private static VolumeRecord decode(KeyValue keyValue) {

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.LongAdder;
 final class VolumeExport implements NbdExport {
     private final String name;
     private final Volume volume;
+    private final boolean readOnly;
     final LongAdder readOps = new LongAdder();
     final LongAdder readBytes = new LongAdder();
     final LongAdder writeOps = new LongAdder();
@@ -23,8 +24,14 @@ final class VolumeExport implements NbdExport {
     final LongAdder errors = new LongAdder();
 
     VolumeExport(String name, Volume volume) {
+        this(name, volume, false);
+    }
+
+    /** A read-only export: NBD writes, trims and zero-writes are refused with EPERM by the server. */
+    VolumeExport(String name, Volume volume, boolean readOnly) {
         this.name = name;
         this.volume = volume;
+        this.readOnly = readOnly;
     }
 
     Volume volume() {
@@ -43,7 +50,7 @@ final class VolumeExport implements NbdExport {
 
     @Override
     public boolean readOnly() {
-        return false;
+        return readOnly;
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.wharf.node;
 import io.wharf.api.ClusterInfo;
 import io.wharf.api.NodeInfo;
 import io.wharf.api.PoolInfo;
+import io.wharf.api.SnapshotInfo;
 import io.wharf.api.VersionInfo;
 import io.wharf.api.VolumeCreate;
 import io.wharf.api.VolumeInfo;
@@ -26,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,16 +52,20 @@ final class VolumeService implements WharfApi {
     private final NbdServer nbd;
     private final Clock clock;
     private final String clusterId;
-    private final Map<String, VolumeExport> exports = new ConcurrentHashMap<>();
+    private final Exports exports;
+    private final SnapshotService snapshots;
     private final Object controlLock = new Object();
 
-    VolumeService(NodeConfig config, VolumeCatalog catalog, Pool pool, NbdServer nbd, Clock clock, String clusterId) {
+    VolumeService(NodeConfig config, VolumeCatalog catalog, Pool pool, NbdServer nbd, Exports exports, Clock clock,
+                  String clusterId) {
         this.config = config;
         this.catalog = catalog;
         this.pool = pool;
         this.nbd = nbd;
+        this.exports = exports;
         this.clock = clock;
         this.clusterId = clusterId;
+        this.snapshots = new SnapshotService(config, catalog, pool, nbd, exports, clock, controlLock);
     }
 
     /** Finishes or undoes what a crash interrupted, then serves every ready volume. */
@@ -82,11 +86,13 @@ final class VolumeService implements WharfApi {
                         if (pool.volume(record.id()).isPresent()) {
                             pool.delete(record.id());
                         }
+                        snapshots.forgetAll(record.name());
                         catalog.delete(record.name());
                     }
                     case READY -> serveReady(record);
                 }
             }
+            snapshots.recover();
             List<String> known = catalog.list().stream().map(VolumeRecord::id).toList();
             for (String id : pool.volumeIds()) {
                 if (!known.contains(id)) {
@@ -106,15 +112,7 @@ final class VolumeService implements WharfApi {
         if (volume.get().sizeBytes() < record.sizeBytes()) {
             volume.get().resize(record.sizeBytes()); // a resize cut short after its record was written
         }
-        exports.put(record.name(), new VolumeExport(record.name(), volume.get()));
-    }
-
-    Optional<VolumeExport> export(String name) {
-        return Optional.ofNullable(exports.get(name));
-    }
-
-    List<String> exportNames() {
-        return exports.keySet().stream().sorted().toList();
+        exports.putVolume(new VolumeExport(record.name(), volume.get()));
     }
 
     @Override
@@ -128,14 +126,14 @@ final class VolumeService implements WharfApi {
                         "choose another name, or delete the existing volume first");
             }
             requireCapacityFor(sizeBytes, name);
-            VolumeRecord record = new VolumeRecord(VolumeRecord.SCHEMA_VERSION, UUID.randomUUID().toString(), name, sizeBytes,
+            VolumeRecord record = VolumeRecord.of(UUID.randomUUID().toString(), name, sizeBytes,
                     request.labels(), VolumeState.CREATING, config.nodeId(), clock.now());
             catalog.put(record);
             try {
                 Volume volume = pool.create(record.id(), sizeBytes);
                 VolumeRecord ready = record.withState(VolumeState.READY);
                 catalog.put(ready);
-                exports.put(name, new VolumeExport(name, volume));
+                exports.putVolume(new VolumeExport(name, volume));
                 log.atInfo().addKeyValue("volume", name).addKeyValue("sizeBytes", sizeBytes).log("volume created");
                 return info(ready);
             } catch (IOException | RuntimeException e) {
@@ -191,7 +189,7 @@ final class VolumeService implements WharfApi {
             VolumeRecord resized = record.withSize(newSize);
             catalog.put(resized);
             try {
-                exports.get(name).volume().resize(newSize);
+                exports.volume(name).orElseThrow().volume().resize(newSize);
             } catch (IOException | RuntimeException e) {
                 throw asWharf(e, "resizing volume '" + name + "'");
             }
@@ -211,15 +209,65 @@ final class VolumeService implements WharfApi {
                         "disconnect the clients (e.g. `wharf volume unmount PATH`), or add --force to disconnect them and delete");
             }
             catalog.put(record.withState(VolumeState.DELETING));
-            exports.remove(name);
+            exports.removeVolume(name);
             nbd.disconnectAll(name);
+            snapshots.disconnectAll(name);
             try {
                 pool.delete(record.id());
+                snapshots.forgetAll(name);
                 catalog.delete(name);
             } catch (IOException | RuntimeException e) {
                 throw asWharf(e, "deleting volume '" + name + "'");
             }
             log.atInfo().addKeyValue("volume", name).addKeyValue("force", force).log("volume deleted");
+        }
+    }
+
+    @Override
+    public SnapshotInfo createSnapshot(String volume, String name) {
+        return snapshots.create(requireReady(volume), name);
+    }
+
+    @Override
+    public List<SnapshotInfo> listSnapshots(String volume) {
+        if (volume != null) {
+            requireReady(volume);
+        }
+        return snapshots.list(volume);
+    }
+
+    @Override
+    public SnapshotInfo getSnapshot(String volume, String snapshot) {
+        return snapshots.get(requireReady(volume), snapshot);
+    }
+
+    @Override
+    public void deleteSnapshot(String volume, String snapshot) {
+        snapshots.delete(requireReady(volume), snapshot);
+    }
+
+    @Override
+    public VolumeInfo cloneVolume(String source, String snapshot, String name, Map<String, String> labels) {
+        String newName = Names.requireValid("volume", name);
+        Map<String, String> newLabels = labels == null ? Map.of() : labels;
+        newLabels.forEach(Names::requireValidLabel);
+        synchronized (controlLock) {
+            VolumeRecord sourceRecord = requireReady(source);
+            if (catalog.get(newName).isPresent()) {
+                throw new WharfException(ErrorCode.VOLUME_EXISTS, "volume '" + newName + "' already exists",
+                        "choose another name for the clone");
+            }
+            VolumeRecord clone = snapshots.cloneVolume(sourceRecord, snapshot, newName, newLabels, this::requireCapacityFor);
+            return info(clone);
+        }
+    }
+
+    @Override
+    public VolumeInfo revertVolume(String volume, String snapshot, boolean force) {
+        synchronized (controlLock) {
+            VolumeRecord record = requireReady(volume);
+            snapshots.revert(record, snapshot, force);
+            return info(record);
         }
     }
 
@@ -266,7 +314,7 @@ final class VolumeService implements WharfApi {
         return new VersionInfo(WharfVersion.version(), "v1");
     }
 
-    private VolumeRecord requireReady(String name) {
+    VolumeRecord requireReady(String name) {
         Optional<VolumeRecord> record = name == null ? Optional.empty() : catalog.get(name);
         if (record.isEmpty() || record.get().state() != VolumeState.READY) {
             throw new WharfException(ErrorCode.VOLUME_NOT_FOUND, "volume '" + name + "' does not exist",
@@ -275,16 +323,17 @@ final class VolumeService implements WharfApi {
         return record.get();
     }
 
-    private VolumeInfo info(VolumeRecord record) {
-        VolumeExport export = exports.get(record.name());
+    VolumeInfo info(VolumeRecord record) {
+        VolumeExport export = exports.volume(record.name()).orElse(null);
         long allocated = export == null ? 0 : export.volume().allocatedBytes();
         int clients = nbd.connectionCount(record.name());
         String uri = "nbd://" + config.advertiseHost() + ":" + nbd.port() + "/" + record.name();
         return new VolumeInfo(record.name(), record.id(), record.sizeBytes(), record.labels(),
-                clients > 0 ? "in-use" : "available", allocated, uri, clients, record.node(), record.createdAt().toString());
+                clients > 0 ? "in-use" : "available", allocated, uri, clients, record.node(), record.createdAt().toString(),
+                catalog.snapshots(record.name()).size(), record.source());
     }
 
-    private void requireCapacityFor(long additionalBytes, String name) {
+    void requireCapacityFor(long additionalBytes, String name) {
         PoolUsage usage = poolUsage();
         long limit = (long) (usage.capacityBytes() * config.overcommitRatio());
         if (usage.provisionedBytes() + additionalBytes > limit) {
@@ -315,7 +364,7 @@ final class VolumeService implements WharfApi {
         return (sizeBytes + BLOCK - 1) / BLOCK * BLOCK;
     }
 
-    private static WharfException asWharf(Exception e, String what) {
+    static WharfException asWharf(Exception e, String what) {
         if (e instanceof WharfException w) {
             return w;
         }

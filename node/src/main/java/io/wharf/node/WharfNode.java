@@ -7,8 +7,6 @@ import io.wharf.core.WharfException;
 import io.wharf.core.WharfVersion;
 import io.wharf.metadata.ClusterStore;
 import io.wharf.metadata.embedded.EmbeddedStore;
-import io.wharf.nbd.NbdExport;
-import io.wharf.nbd.NbdExports;
 import io.wharf.nbd.NbdServer;
 import io.wharf.nbd.NbdServerConfig;
 import io.wharf.storage.Pool;
@@ -18,8 +16,6 @@ import java.net.BindException;
 import java.nio.file.Files;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.List;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,13 +49,13 @@ public final class WharfNode implements AutoCloseable {
             Pool pool = push(opened, Pool.open(config.poolDir(),
                     new PoolConfig(config.poolCapacityBytes(), config.poolReserveBytes(), config.overcommitRatio())));
             VolumeCatalog catalog = new VolumeCatalog(store);
-            ServiceHolder holder = new ServiceHolder();
-            NbdServer nbd = push(opened, new NbdServer(NbdServerConfig.defaults().withBindHost(config.bindHost()).withPort(config.nbdPort()), holder));
-            VolumeService service = new VolumeService(config, catalog, pool, nbd, Clock.SYSTEM, clusterId);
+            Exports exports = new Exports();
+            push(opened, exports::closeAll);
+            NbdServer nbd = push(opened, new NbdServer(NbdServerConfig.defaults().withBindHost(config.bindHost()).withPort(config.nbdPort()), exports));
+            VolumeService service = new VolumeService(config, catalog, pool, nbd, exports, Clock.SYSTEM, clusterId);
             service.recover();
-            holder.service = service;
             bind("NBD", config.nbdPort(), "--nbd-port", nbd::start);
-            NodeMetrics metrics = new NodeMetrics(service, nbd);
+            NodeMetrics metrics = new NodeMetrics(service, exports, nbd);
             ApiServer api = push(opened, new ApiServer(config.bindHost(), config.apiPort(), service, metrics::render));
             bind("API", config.apiPort(), "--api-port", api::start);
             service.apiPort(api.port());
@@ -130,22 +126,5 @@ public final class WharfNode implements AutoCloseable {
         log.info("stopping node");
         closeAll(resources);
         log.info("node stopped");
-    }
-
-    /** Lets the NBD server be built before the service that needs it; exports appear once recovery is done. */
-    private static final class ServiceHolder implements NbdExports {
-        volatile VolumeService service;
-
-        @Override
-        public Optional<NbdExport> find(String name) {
-            VolumeService current = service;
-            return current == null ? Optional.empty() : current.export(name).map(e -> e);
-        }
-
-        @Override
-        public List<String> names() {
-            VolumeService current = service;
-            return current == null ? List.of() : current.exportNames();
-        }
     }
 }

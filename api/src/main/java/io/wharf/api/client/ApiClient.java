@@ -6,11 +6,16 @@ import io.wharf.api.ApiJson;
 import io.wharf.api.ClusterInfo;
 import io.wharf.api.PoolInfo;
 import io.wharf.api.PoolList;
+import io.wharf.api.SnapshotCreate;
+import io.wharf.api.SnapshotInfo;
+import io.wharf.api.SnapshotList;
 import io.wharf.api.VersionInfo;
+import io.wharf.api.VolumeClone;
 import io.wharf.api.VolumeCreate;
 import io.wharf.api.VolumeInfo;
 import io.wharf.api.VolumeList;
 import io.wharf.api.VolumeResize;
+import io.wharf.api.VolumeRevert;
 import io.wharf.api.WharfApi;
 import io.wharf.core.ErrorCode;
 import io.wharf.core.WharfException;
@@ -28,6 +33,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -105,6 +111,40 @@ public final class ApiClient implements WharfApi, AutoCloseable {
     }
 
     @Override
+    public SnapshotInfo createSnapshot(String volume, String name) {
+        return call("POST", "/v1/volumes/" + segment(volume) + "/snapshots", new SnapshotCreate(name),
+                SnapshotInfo.class);
+    }
+
+    @Override
+    public List<SnapshotInfo> listSnapshots(String volume) {
+        String path = volume == null ? "/v1/snapshots" : "/v1/volumes/" + segment(volume) + "/snapshots";
+        return call("GET", path, null, SnapshotList.class).snapshots();
+    }
+
+    @Override
+    public SnapshotInfo getSnapshot(String volume, String snapshot) {
+        return call("GET", snapshotPath(volume, snapshot), null, SnapshotInfo.class);
+    }
+
+    @Override
+    public void deleteSnapshot(String volume, String snapshot) {
+        call("DELETE", snapshotPath(volume, snapshot), null, Void.class);
+    }
+
+    @Override
+    public VolumeInfo cloneVolume(String source, String snapshot, String name, Map<String, String> labels) {
+        return call("POST", "/v1/volumes/" + segment(source) + "/clone",
+                new VolumeClone(Objects.requireNonNull(name, "name"), snapshot, labels), VolumeInfo.class);
+    }
+
+    @Override
+    public VolumeInfo revertVolume(String volume, String snapshot, boolean force) {
+        return call("POST", "/v1/volumes/" + segment(volume) + "/revert",
+                new VolumeRevert(Objects.requireNonNull(snapshot, "snapshot"), force), VolumeInfo.class);
+    }
+
+    @Override
     public List<PoolInfo> listPools() {
         return call("GET", "/v1/pools", null, PoolList.class).pools();
     }
@@ -122,6 +162,10 @@ public final class ApiClient implements WharfApi, AutoCloseable {
     @Override
     public void close() {
         http.close();
+    }
+
+    private static String snapshotPath(String volume, String snapshot) {
+        return "/v1/volumes/" + segment(volume) + "/snapshots/" + segment(snapshot);
     }
 
     private static String segment(String name) {

@@ -32,7 +32,11 @@ public final class VolumeInspectCommand extends ApiCommand {
                 .row("Node", volume.node())
                 .row("NBD URI", volume.nbdUri())
                 .row("Labels", VolumeText.labels(volume.labels()))
-                .row("Created", volume.createdAt());
+                .row("Snapshots", volume.snapshots());
+        if (volume.source() != null) {
+            fields.row("Source", volume.source());
+        }
+        fields.row("Created", volume.createdAt());
         fields.print(out());
     }
 }

@@ -27,10 +27,10 @@ public final class VolumeListCommand extends ApiCommand {
             out().println("no volumes yet; create one with: wharf volume create NAME --size 10GiB");
             return;
         }
-        Table table = new Table("NAME", "SIZE", "ALLOCATED", "STATE", "CLIENTS", "NODE", "LABELS");
+        Table table = new Table("NAME", "SIZE", "ALLOCATED", "STATE", "CLIENTS", "SNAPSHOTS", "NODE", "LABELS");
         for (VolumeInfo volume : volumes) {
             table.row(volume.name(), VolumeText.size(volume.sizeBytes()), VolumeText.size(volume.allocatedBytes()),
-                    volume.state(), volume.clients(), volume.node(), VolumeText.labels(volume.labels()));
+                    volume.state(), volume.clients(), volume.snapshots(), volume.node(), VolumeText.labels(volume.labels()));
         }
         table.print(out());
     }

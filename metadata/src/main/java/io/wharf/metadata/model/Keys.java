@@ -17,6 +17,7 @@ public final class Keys {
     public static final String ROOT = "/wharf/v1/";
     public static final String VOLUMES = ROOT + "volumes/";
     public static final String NODES = ROOT + "nodes/";
+    public static final String SNAPSHOTS = ROOT + "snapshots/";
     private static final String CLUSTER = ROOT + "cluster";
 
     private Keys() {}
@@ -33,6 +34,21 @@ public final class Keys {
     /** The prefix to range or watch over all volumes. */
     public static String volumes() {
         return VOLUMES;
+    }
+
+    /** The key of a snapshot: {@code /wharf/v1/snapshots/<volume>/<snapshot>}. */
+    public static String snapshot(String volume, String name) {
+        return snapshots(volume) + Names.requireValid("snapshot", name);
+    }
+
+    /** The prefix over one volume's snapshots. */
+    public static String snapshots(String volume) {
+        return SNAPSHOTS + Names.requireValid("volume", volume) + "/";
+    }
+
+    /** The prefix over every snapshot. */
+    public static String snapshots() {
+        return SNAPSHOTS;
     }
 
     public static String node(String id) {

@@ -8,10 +8,12 @@ import java.util.Objects;
  * A volume, at {@link Keys#volume(String)}.
  *
  * @param id   stable identity; the name can be reused after a delete, the id cannot
- * @param node the node that owns the volume's data on a single-node cluster (the target later)
+ * @param node   the node that owns the volume's data on a single-node cluster (the target later)
+ * @param source {@code volume} or {@code volume@snapshot} this volume was cloned from; null if none
+ *               (absent in records written before clones existed)
  */
 public record VolumeRecord(int schemaVersion, String id, String name, long sizeBytes, Map<String, String> labels,
-                           VolumeState state, String node, Instant createdAt) implements ModelRecord {
+                           VolumeState state, String node, Instant createdAt, String source) implements ModelRecord {
     public static final int SCHEMA_VERSION = 1;
 
     public VolumeRecord {
@@ -28,16 +30,21 @@ public record VolumeRecord(int schemaVersion, String id, String name, long sizeB
     /** A new record in the current schema. */
     public static VolumeRecord of(String id, String name, long sizeBytes, Map<String, String> labels,
                                   VolumeState state, String node, Instant createdAt) {
-        return new VolumeRecord(SCHEMA_VERSION, id, name, sizeBytes, labels, state, node, createdAt);
+        return new VolumeRecord(SCHEMA_VERSION, id, name, sizeBytes, labels, state, node, createdAt, null);
+    }
+
+    /** A clone's record: {@code source} is {@code volume} or {@code volume@snapshot}. */
+    public VolumeRecord withSource(String cloneSource) {
+        return new VolumeRecord(SCHEMA_VERSION, id, name, sizeBytes, labels, state, node, createdAt, cloneSource);
     }
 
     /** This volume in another state, written in the current schema. */
     public VolumeRecord withState(VolumeState next) {
-        return new VolumeRecord(SCHEMA_VERSION, id, name, sizeBytes, labels, next, node, createdAt);
+        return new VolumeRecord(SCHEMA_VERSION, id, name, sizeBytes, labels, next, node, createdAt, source);
     }
 
     /** This volume with another size, written in the current schema. */
     public VolumeRecord withSize(long nextSizeBytes) {
-        return new VolumeRecord(SCHEMA_VERSION, id, name, nextSizeBytes, labels, state, node, createdAt);
+        return new VolumeRecord(SCHEMA_VERSION, id, name, nextSizeBytes, labels, state, node, createdAt, source);
     }
 }

@@ -1,0 +1,16 @@
+package io.wharf.it;
+
+import java.io.IOException;
+
+/** Whether an export exists, as a client sees it at the handshake. */
+final class TinyNbdClientProbe {
+    private TinyNbdClientProbe() {}
+
+    static boolean exists(int port, String export) {
+        try (TinyNbdClient client = new TinyNbdClient(port, export)) {
+            return client.sizeBytes() > 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,292 @@
+package io.wharf.node;
+
+import io.wharf.api.SnapshotInfo;
+import io.wharf.core.Clock;
+import io.wharf.core.ErrorCode;
+import io.wharf.core.Names;
+import io.wharf.core.WharfException;
+import io.wharf.metadata.model.SnapshotRecord;
+import io.wharf.metadata.model.VolumeRecord;
+import io.wharf.metadata.model.VolumeState;
+import io.wharf.nbd.NbdServer;
+import io.wharf.storage.Pool;
+import io.wharf.storage.SnapshotVolume;
+import io.wharf.storage.Volume;
+import java.io.IOException;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Snapshots, clones and revert on this node. A snapshot's name lives in the cluster store; its
+ * data is a sealed layer of the volume's storage, known there by a stable id.
+ *
+ * <p>Crash safety, as for volumes: the record is written ({@code CREATING}, {@code DELETING})
+ * before storage changes and completed after, and {@link #recover()} rolls creates back and
+ * finishes deletes. Clones are volumes and recover as volumes do; a revert is one atomic storage
+ * step and needs no record.
+ */
+final class SnapshotService implements Exports.SnapshotOpener {
+    /** Named snapshots per volume; the storage engine enforces the same figure. */
+    static final int MAX_SNAPSHOTS_PER_VOLUME = 1024;
+    private static final Logger log = LoggerFactory.getLogger(SnapshotService.class);
+    private static final DateTimeFormatter GENERATED = DateTimeFormatter.ofPattern("'snap-'yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+
+    private final NodeConfig config;
+    private final VolumeCatalog catalog;
+    private final Pool pool;
+    private final NbdServer nbd;
+    private final Exports exports;
+    private final Clock clock;
+    private final Object controlLock;
+
+    SnapshotService(NodeConfig config, VolumeCatalog catalog, Pool pool, NbdServer nbd, Exports exports, Clock clock,
+                    Object controlLock) {
+        this.config = config;
+        this.catalog = catalog;
+        this.pool = pool;
+        this.nbd = nbd;
+        this.exports = exports;
+        this.clock = clock;
+        this.controlLock = controlLock;
+        exports.opener(this);
+    }
+
+    /** Called under the control lock at start, after volumes have recovered. */
+    void recover() throws IOException {
+        for (SnapshotRecord record : catalog.allSnapshots()) {
+            Optional<VolumeRecord> volume = catalog.get(record.volume());
+            if (volume.isEmpty() || volume.get().state() != VolumeState.READY) {
+                catalog.deleteSnapshot(record.volume(), record.name()); // its volume is gone
+                continue;
+            }
+            switch (record.state()) {
+                case CREATING, DELETING -> {
+                    log.atInfo().addKeyValue("snapshot", record.volume() + "@" + record.name())
+                            .addKeyValue("state", record.state()).log("undoing a snapshot operation cut short");
+                    if (storageHas(volume.get(), record.storageId())) {
+                        pool.deleteSnapshot(volume.get().id(), record.storageId());
+                    }
+                    catalog.deleteSnapshot(record.volume(), record.name());
+                }
+                case READY -> {
+                    if (!storageHas(volume.get(), record.storageId())) {
+                        throw new IllegalStateException("snapshot " + record.volume() + "@" + record.name()
+                                + " is recorded as ready but its storage is missing");
+                    }
+                }
+            }
+        }
+    }
+
+    private boolean storageHas(VolumeRecord volume, String storageId) throws IOException {
+        return pool.snapshots(volume.id()).stream().anyMatch(s -> s.id().equals(storageId));
+    }
+
+    SnapshotInfo create(VolumeRecord volume, String requestedName) {
+        synchronized (controlLock) {
+            String name = requestedName == null || requestedName.isEmpty() ? generatedName(volume.name())
+                    : Names.requireValid("snapshot", requestedName);
+            if (catalog.snapshot(volume.name(), name).isPresent()) {
+                throw new WharfException(ErrorCode.SNAPSHOT_EXISTS, "snapshot '" + volume.name() + "@" + name + "' already exists",
+                        "choose another name, or delete the existing snapshot first");
+            }
+            if (catalog.snapshots(volume.name()).size() >= MAX_SNAPSHOTS_PER_VOLUME) {
+                throw new WharfException(ErrorCode.SNAPSHOT_LIMIT, "volume '" + volume.name() + "' already has "
+                        + MAX_SNAPSHOTS_PER_VOLUME + " snapshots, the most a volume can have",
+                        "delete snapshots you no longer need (`wharf snapshot list " + volume.name() + "`)");
+            }
+            SnapshotRecord record = SnapshotRecord.of(volume.name(), name, UUID.randomUUID().toString(),
+                    volume.sizeBytes(), VolumeState.CREATING, clock.now());
+            catalog.put(record);
+            try {
+                pool.snapshot(volume.id(), record.storageId());
+            } catch (IOException | RuntimeException e) {
+                catalog.deleteSnapshot(volume.name(), name);
+                throw VolumeService.asWharf(e, "taking snapshot '" + volume.name() + "@" + name + "'");
+            }
+            SnapshotRecord ready = record.withState(VolumeState.READY);
+            catalog.put(ready);
+            log.atInfo().addKeyValue("snapshot", volume.name() + "@" + name).log("snapshot created");
+            return info(volume, ready, storageFigures(volume).get(ready.storageId()));
+        }
+    }
+
+    private String generatedName(String volume) {
+        String base = GENERATED.format(clock.now());
+        String name = base;
+        for (int i = 2; catalog.snapshot(volume, name).isPresent(); i++) {
+            name = base + "-" + i;
+        }
+        return name;
+    }
+
+    List<SnapshotInfo> list(String volumeName) {
+        List<SnapshotRecord> records = volumeName == null ? catalog.allSnapshots() : catalog.snapshots(volumeName);
+        Map<String, Map<String, io.wharf.storage.SnapshotInfo>> figures = new HashMap<>();
+        List<SnapshotInfo> infos = new ArrayList<>();
+        for (SnapshotRecord record : records) {
+            if (record.state() != VolumeState.READY) {
+                continue;
+            }
+            Optional<VolumeRecord> volume = catalog.get(record.volume());
+            if (volume.isEmpty() || volume.get().state() != VolumeState.READY) {
+                continue;
+            }
+            var byId = figures.computeIfAbsent(record.volume(), v -> storageFigures(volume.get()));
+            infos.add(info(volume.get(), record, byId.get(record.storageId())));
+        }
+        return infos;
+    }
+
+    SnapshotInfo get(VolumeRecord volume, String name) {
+        SnapshotRecord record = requireReady(volume, name);
+        return info(volume, record, storageFigures(volume).get(record.storageId()));
+    }
+
+    void delete(VolumeRecord volume, String name) {
+        synchronized (controlLock) {
+            SnapshotRecord record = requireReady(volume, name);
+            catalog.put(record.withState(VolumeState.DELETING));
+            String export = volume.name() + "@" + name;
+            exports.closeSnapshot(export);
+            nbd.disconnectAll(export);
+            try {
+                pool.deleteSnapshot(volume.id(), record.storageId());
+            } catch (IOException | RuntimeException e) {
+                throw VolumeService.asWharf(e, "deleting snapshot '" + export + "'");
+            }
+            catalog.deleteSnapshot(volume.name(), name);
+            log.atInfo().addKeyValue("snapshot", export).log("snapshot deleted");
+        }
+    }
+
+    /** Creates the clone's storage and record; the caller holds the control lock and checked the name. */
+    VolumeRecord cloneVolume(VolumeRecord source, String snapshot, String name, Map<String, String> labels,
+                             BiConsumer<Long, String> capacityCheck) {
+        SnapshotRecord snapshotRecord = snapshot == null ? null : requireReady(source, snapshot);
+        long sizeBytes = snapshotRecord == null ? source.sizeBytes() : snapshotRecord.sizeBytes();
+        capacityCheck.accept(sizeBytes, name);
+        String origin = snapshotRecord == null ? source.name() : source.name() + "@" + snapshot;
+        VolumeRecord record = VolumeRecord.of(UUID.randomUUID().toString(), name, sizeBytes, labels,
+                VolumeState.CREATING, config.nodeId(), clock.now()).withSource(origin);
+        catalog.put(record);
+        try {
+            Volume volume = pool.clone(source.id(), snapshotRecord == null ? null : snapshotRecord.storageId(), record.id());
+            VolumeRecord ready = record.withState(VolumeState.READY);
+            catalog.put(ready);
+            exports.putVolume(new VolumeExport(name, volume));
+            log.atInfo().addKeyValue("volume", name).addKeyValue("source", origin).log("volume cloned");
+            return ready;
+        } catch (IOException | RuntimeException e) {
+            try {
+                if (pool.volume(record.id()).isPresent()) {
+                    pool.delete(record.id());
+                }
+                catalog.delete(name);
+            } catch (IOException | RuntimeException undo) {
+                log.atError().addKeyValue("volume", name).setCause(undo).log("could not undo a failed clone; the next start finishes it");
+            }
+            throw VolumeService.asWharf(e, "cloning '" + origin + "' to '" + name + "'");
+        }
+    }
+
+    /** Rolls the volume back; the caller holds the control lock. */
+    void revert(VolumeRecord volume, String snapshot, boolean force) {
+        SnapshotRecord record = requireReady(volume, snapshot);
+        int clients = nbd.connectionCount(volume.name());
+        if (clients > 0 && !force) {
+            throw new WharfException(ErrorCode.VOLUME_IN_USE,
+                    "volume '" + volume.name() + "' is in use by " + clients + " NBD client" + (clients == 1 ? "" : "s")
+                            + "; reverting would change its data under them",
+                    "unmount or disconnect the clients first, or add --force to disconnect them and revert");
+        }
+        nbd.disconnectAll(volume.name());
+        try {
+            pool.revert(volume.id(), record.storageId());
+        } catch (IOException | RuntimeException e) {
+            throw VolumeService.asWharf(e, "reverting '" + volume.name() + "' to '" + snapshot + "'");
+        }
+        log.atInfo().addKeyValue("volume", volume.name()).addKeyValue("snapshot", snapshot).addKeyValue("force", force)
+                .log("volume reverted");
+    }
+
+    /** Disconnects every client of the volume's snapshot exports. */
+    void disconnectAll(String volume) {
+        for (SnapshotRecord record : catalog.snapshots(volume)) {
+            nbd.disconnectAll(volume + "@" + record.name());
+        }
+    }
+
+    /** Deletes the records of a deleted volume's snapshots (their storage went with the volume). */
+    void forgetAll(String volume) {
+        for (SnapshotRecord record : catalog.snapshots(volume)) {
+            catalog.deleteSnapshot(volume, record.name());
+        }
+    }
+
+    @Override
+    public Optional<SnapshotVolume> open(String volume, String snapshot) throws IOException {
+        if (!isValid(volume) || !isValid(snapshot)) {
+            return Optional.empty();
+        }
+        Optional<VolumeRecord> volumeRecord = catalog.get(volume);
+        Optional<SnapshotRecord> record = catalog.snapshot(volume, snapshot);
+        if (volumeRecord.isEmpty() || volumeRecord.get().state() != VolumeState.READY
+                || record.isEmpty() || record.get().state() != VolumeState.READY) {
+            return Optional.empty();
+        }
+        return Optional.of(pool.openSnapshot(volumeRecord.get().id(), record.get().storageId()));
+    }
+
+    private static boolean isValid(String name) {
+        try {
+            Names.requireValid("name", name);
+            return true;
+        } catch (WharfException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public List<String> names() {
+        return catalog.allSnapshots().stream().filter(r -> r.state() == VolumeState.READY)
+                .map(r -> r.volume() + "@" + r.name()).toList();
+    }
+
+    private SnapshotRecord requireReady(VolumeRecord volume, String name) {
+        Optional<SnapshotRecord> record = name == null || !isValid(name) ? Optional.empty() : catalog.snapshot(volume.name(), name);
+        if (record.isEmpty() || record.get().state() != VolumeState.READY) {
+            throw new WharfException(ErrorCode.SNAPSHOT_NOT_FOUND, "snapshot '" + volume.name() + "@" + name + "' does not exist",
+                    "list snapshots with `wharf snapshot list " + volume.name() + "`");
+        }
+        return record.get();
+    }
+
+    private Map<String, io.wharf.storage.SnapshotInfo> storageFigures(VolumeRecord volume) {
+        try {
+            Map<String, io.wharf.storage.SnapshotInfo> byId = new HashMap<>();
+            for (io.wharf.storage.SnapshotInfo info : pool.snapshots(volume.id())) {
+                byId.put(info.id(), info);
+            }
+            return byId;
+        } catch (IOException e) {
+            throw VolumeService.asWharf(e, "reading the snapshots of '" + volume.name() + "'");
+        }
+    }
+
+    private SnapshotInfo info(VolumeRecord volume, SnapshotRecord record, io.wharf.storage.SnapshotInfo figures) {
+        long exclusive = figures == null ? 0 : figures.exclusiveBytes();
+        String uri = "nbd://" + config.advertiseHost() + ":" + nbd.port() + "/" + volume.name() + "@" + record.name();
+        return new SnapshotInfo(volume.name(), record.name(), record.storageId(), record.createdAt().toString(),
+                record.sizeBytes(), exclusive, uri);
+    }
+}
