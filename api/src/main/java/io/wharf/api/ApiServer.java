@@ -176,6 +176,11 @@ public final class ApiServer implements AutoCloseable {
             return new Response.Empty(204);
         }));
         routes.add(bind("GET", "/v1/snapshots", r -> new Response.Json(200, new SnapshotList(api.listSnapshots(null)))));
+        routes.add(bind("POST", "/v1/snapshot-groups", r -> {
+            SnapshotGroupCreate group = r.json(SnapshotGroupCreate.class).requireValid();
+            return new Response.Json(201,
+                    new SnapshotList(required(api.createGroupSnapshot(group.name(), group.volumes()))));
+        }));
         routes.add(bind("POST", "/v1/volumes/{name}/clone", r -> {
             String source = r.pathParameter("name");
             VolumeClone clone = r.json(VolumeClone.class);

@@ -28,6 +28,13 @@ public interface WharfApi {
      */
     SnapshotInfo createSnapshot(String volume, String name);
 
+    /**
+     * Takes one crash-consistent cut across volumes: I/O is held on all of them at one point, then
+     * each gets a snapshot named {@code group}. All or nothing: on failure no snapshot of the group
+     * remains.
+     */
+    List<SnapshotInfo> createGroupSnapshot(String group, List<String> volumes);
+
     /** Snapshots of one volume in creation order, or of every volume when {@code volume} is null. */
     List<SnapshotInfo> listSnapshots(String volume);
 

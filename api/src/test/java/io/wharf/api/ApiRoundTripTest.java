@@ -8,6 +8,7 @@ import io.wharf.core.ByteSize;
 import io.wharf.core.ErrorCode;
 import io.wharf.core.WharfException;
 import java.net.URI;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -168,6 +169,51 @@ class ApiRoundTripTest {
         client.createSnapshot("db", "s3");
         assertRefused(() -> client.createSnapshot("db", "s4"), ErrorCode.SNAPSHOT_LIMIT,
                 "volume 'db' already has 3 snapshots, the most it may have", "delete snapshots you no longer need");
+    }
+
+    @Test
+    void aGroupSnapshotTakesOneSnapshotPerVolumeNamedAfterTheGroup() {
+        client.createVolume(new VolumeCreate("db", 10 * ByteSize.GIB, null));
+        client.createVolume(new VolumeCreate("logs", ByteSize.GIB, null));
+
+        List<SnapshotInfo> taken = client.createGroupSnapshot("g1", List.of("logs", "db"));
+        assertThat(taken).extracting(SnapshotInfo::volume).containsExactly("logs", "db");
+        assertThat(taken).extracting(SnapshotInfo::name).containsOnly("g1");
+        assertThat(taken.get(1)).isEqualTo(new SnapshotInfo("db", "g1", taken.get(1).id(), "2025-11-28T00:00:00Z",
+                10 * ByteSize.GIB, 0, "nbd://127.0.0.1:10809/db@g1"));
+        assertThat(client.getSnapshot("logs", "g1")).isEqualTo(taken.get(0));
+        assertThat(client.listSnapshots(null)).containsExactlyInAnyOrderElementsOf(taken);
+
+        assertThat(client.createGroupSnapshot("solo", List.of("db"))).singleElement()
+                .satisfies(s -> assertThat(s.volume() + "@" + s.name()).isEqualTo("db@solo"));
+    }
+
+    @Test
+    void groupSnapshotRefusalsComeBackAndLeaveNoSnapshotOfTheGroup() {
+        client.createVolume(new VolumeCreate("a", ByteSize.GIB, null));
+        client.createVolume(new VolumeCreate("b", ByteSize.GIB, null));
+        client.createSnapshot("b", "g1");
+
+        assertRefused(() -> client.createGroupSnapshot("g2", List.of("a", "b", "a")), ErrorCode.INVALID_ARGUMENT,
+                "volume 'a' is listed more than once in group snapshot 'g2'",
+                "list each volume once; each gets exactly one snapshot, named a@g2");
+        assertRefused(() -> client.createGroupSnapshot("g2", List.of()), ErrorCode.INVALID_ARGUMENT,
+                "group snapshot 'g2' names no volumes; it needs at least one", null);
+        assertRefused(() -> client.createGroupSnapshot("g1", List.of("a", "b")), ErrorCode.SNAPSHOT_EXISTS,
+                "snapshot 'b@g1' already exists", "choose another group name, or delete the existing snapshot first");
+        assertRefused(() -> client.createGroupSnapshot("g3", List.of("a", "nope")), ErrorCode.VOLUME_NOT_FOUND,
+                "volume 'nope' does not exist", "list volumes with `wharf volume list`");
+        assertRefused(() -> client.createGroupSnapshot("Bad_Group", List.of("a")), ErrorCode.INVALID_NAME,
+                "group name 'Bad_Group' is not valid", null);
+
+        client.createSnapshot("b", "s2");
+        client.createSnapshot("b", "s3");
+        assertRefused(() -> client.createGroupSnapshot("g4", List.of("a", "b")), ErrorCode.SNAPSHOT_LIMIT,
+                "volume 'b' already has 3 snapshots, the most it may have", "delete snapshots you no longer need");
+
+        // all or nothing: none of the refused groups left a snapshot on 'a'
+        assertThat(client.listSnapshots("a")).isEmpty();
+        assertThat(client.listSnapshots("b")).extracting(SnapshotInfo::name).containsExactly("g1", "s2", "s3");
     }
 
     @Test

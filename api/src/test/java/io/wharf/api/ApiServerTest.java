@@ -360,6 +360,60 @@ class ApiServerTest {
     }
 
     @Test
+    void groupSnapshotAnswers201WithASnapshotList() throws Exception {
+        send("POST", "/v1/volumes", "{\"name\":\"a\",\"sizeBytes\":4096}");
+        send("POST", "/v1/volumes", "{\"name\":\"b\",\"sizeBytes\":8192}");
+        HttpResponse<String> created = send("POST", "/v1/snapshot-groups",
+                "{\"name\":\"g1\",\"volumes\":[\"a\",\"b\"],\"extra\":1}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(created.headers().firstValue("Content-Type")).hasValue("application/json");
+        JsonNode body = JSON.readTree(created.body());
+        assertThat(body.properties()).extracting(java.util.Map.Entry::getKey).containsExactly("snapshots");
+        assertThat(body.get("snapshots")).hasSize(2);
+        assertThat(body.get("snapshots").get(0).properties()).extracting(java.util.Map.Entry::getKey)
+                .containsExactly("volume", "name", "id", "createdAt", "sizeBytes", "exclusiveBytes", "nbdUri");
+        assertThat(body.get("snapshots").get(0).get("volume").asText()).isEqualTo("a");
+        assertThat(body.get("snapshots").get(1).get("volume").asText()).isEqualTo("b");
+        assertThat(body.get("snapshots").get(1).get("name").asText()).isEqualTo("g1");
+        assertThat(body.get("snapshots").get(1).get("sizeBytes").asLong()).isEqualTo(8192);
+        assertThat(fake.listSnapshots(null)).extracting(SnapshotInfo::name).containsExactly("g1", "g1");
+
+        assertError(send("POST", "/v1/snapshot-groups", "{\"name\":\"g1\",\"volumes\":[\"a\"]}"), 409,
+                "SNAPSHOT_EXISTS");
+        assertError(send("POST", "/v1/snapshot-groups", "{\"name\":\"g2\",\"volumes\":[\"nope\"]}"), 404,
+                "VOLUME_NOT_FOUND");
+        assertError(send("POST", "/v1/snapshot-groups", "{\"name\":\"G_2\",\"volumes\":[\"a\"]}"), 400,
+                "INVALID_NAME");
+        HttpResponse<String> wrongMethod = send("GET", "/v1/snapshot-groups", null);
+        assertError(wrongMethod, 405, "METHOD_NOT_ALLOWED");
+        assertThat(wrongMethod.headers().firstValue("Allow")).hasValue("POST");
+    }
+
+    @ParameterizedTest(name = "[{index}] {1}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+        "{\"volumes\":[\"a\"]} | field 'name' is required",
+        "{\"name\":\"g1\"} | field 'volumes' is required",
+        "{\"name\":null,\"volumes\":[\"a\"]} | field 'name' must not be null",
+        "{\"name\":\"g1\",\"volumes\":null} | field 'volumes' must not be null",
+        "{\"name\":\"g1\",\"volumes\":[\"a\",null]} | field 'volumes[1]' must not be null",
+        "{\"name\":\"g1\",\"volumes\":\"a\"} | field 'volumes' must be an array",
+        "{\"name\":\"g1\",\"volumes\":[1]} | field 'volumes[0]' must be a string",
+        "{\"name\":7,\"volumes\":[\"a\"]} | field 'name' must be a string",
+        "{\"name\":\"g1\",\"volumes\":[]} | group snapshot 'g1' names no volumes; it needs at least one",
+        "{\"name\":\"g1\",\"volumes\":[\"a\",\"b\",\"b\",\"a\"]} | volume 'b' is listed more than once in group snapshot 'g1'",
+        "`` | request body is empty; expected a JSON object",
+        "[] | request body must be a JSON object",
+    })
+    void malformedGroupSnapshotBodiesAreInvalidArgumentAndTakeNothing(String body, String expected)
+            throws Exception {
+        send("POST", "/v1/volumes", "{\"name\":\"a\",\"sizeBytes\":4096}");
+        send("POST", "/v1/volumes", "{\"name\":\"b\",\"sizeBytes\":4096}");
+        assertThat(assertError(send("POST", "/v1/snapshot-groups", body), 400, "INVALID_ARGUMENT"))
+                .isEqualTo(expected);
+        assertThat(fake.listSnapshots(null)).isEmpty();
+    }
+
+    @Test
     void percentEncodedNamesAreDecoded() throws Exception {
         assertThat(assertError(send("GET", "/v1/volumes/a%20b", null), 404, "VOLUME_NOT_FOUND"))
                 .isEqualTo("volume 'a b' does not exist");

@@ -133,6 +133,33 @@ public class FakeWharfApi implements WharfApi {
         return info;
     }
 
+    /** Checks every volume before taking any snapshot, so a refusal leaves none of the group behind. */
+    @Override
+    public synchronized List<SnapshotInfo> createGroupSnapshot(String group, List<String> volumes) {
+        maybeFail();
+        new SnapshotGroupCreate(group, volumes).requireValid();
+        Names.requireValid("group", group);
+        for (String volume : volumes) {
+            lookup(volume);
+            Map<String, SnapshotInfo> taken = snapshots.getOrDefault(volume, Map.of());
+            if (taken.containsKey(group)) {
+                throw new WharfException(ErrorCode.SNAPSHOT_EXISTS,
+                        "snapshot '" + volume + "@" + group + "' already exists",
+                        "choose another group name, or delete the existing snapshot first");
+            }
+            if (taken.size() >= MAX_SNAPSHOTS) {
+                throw new WharfException(ErrorCode.SNAPSHOT_LIMIT,
+                        "volume '" + volume + "' already has " + MAX_SNAPSHOTS + " snapshots, the most it may have",
+                        "delete snapshots you no longer need");
+            }
+        }
+        List<SnapshotInfo> taken = new ArrayList<>();
+        for (String volume : volumes) {
+            taken.add(createSnapshot(volume, group));
+        }
+        return taken;
+    }
+
     @Override
     public synchronized List<SnapshotInfo> listSnapshots(String volume) {
         maybeFail();

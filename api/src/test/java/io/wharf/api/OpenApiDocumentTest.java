@@ -47,8 +47,8 @@ class OpenApiDocumentTest {
         Map<String, Class<? extends Record>> records = new LinkedHashMap<>();
         for (Class<? extends Record> type : List.of(ApiError.class, VolumeCreate.class, VolumeResize.class,
                 VolumeInfo.class, VolumeList.class, PoolInfo.class, PoolList.class, NodeInfo.class, ClusterInfo.class,
-                VersionInfo.class, SnapshotCreate.class, SnapshotInfo.class, SnapshotList.class, VolumeClone.class,
-                VolumeRevert.class)) {
+                VersionInfo.class, SnapshotCreate.class, SnapshotGroupCreate.class, SnapshotInfo.class,
+                SnapshotList.class, VolumeClone.class, VolumeRevert.class)) {
             records.put(type.getSimpleName(), type);
         }
         JsonNode schemas = document.get("components").get("schemas");

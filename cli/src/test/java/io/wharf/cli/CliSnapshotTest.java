@@ -74,6 +74,74 @@ class CliSnapshotTest {
     }
 
     @Test
+    void createWithGroupTakesOneCutAcrossTheVolumes() throws Exception {
+        api.put("a", 10 * ByteSize.GIB, 0, 0, Map.of());
+        api.put("b", ByteSize.GIB, 0, 0, Map.of());
+        api.put("c", ByteSize.GIB, 0, 0, Map.of());
+        assertThat(succeeded(wharf("snapshot", "create", "--group", "g1", "a", "b")).out()).isEqualTo("""
+                snapshot a@g1 created
+                snapshot b@g1 created
+                group g1: 2 volumes, one crash-consistent cut
+                """);
+        assertThat(api.snapshots.get("a")).containsOnlyKeys("g1");
+        assertThat(api.snapshots.get("b")).containsOnlyKeys("g1");
+        assertThat(api.snapshots).doesNotContainKey("c");
+
+        assertThat(succeeded(wharf("snapshot", "create", "c", "--group", "solo")).out()).isEqualTo("""
+                snapshot c@solo created
+                group solo: 1 volume, one crash-consistent cut
+                """);
+
+        JsonNode json = JSON.readTree(
+                succeeded(wharf("snapshot", "create", "--group=g2", "b", "a", "c", "-o", "json")).out());
+        assertThat(json.get("snapshots")).hasSize(3);
+        assertThat(json.get("snapshots").get(0).get("volume").asText()).isEqualTo("b");
+        assertThat(json.get("snapshots").get(1).get("volume").asText()).isEqualTo("a");
+        assertThat(json.get("snapshots").get(2).get("name").asText()).isEqualTo("g2");
+        assertThat(json.get("snapshots").get(2).get("nbdUri").asText()).isEqualTo("nbd://127.0.0.1:10809/c@g2");
+    }
+
+    @Test
+    void createWithGroupRefusalsLeaveNoSnapshotOfTheGroup() {
+        api.put("a", ByteSize.GIB, 0, 0, Map.of());
+        api.put("b", ByteSize.GIB, 0, 0, Map.of());
+        api.putSnapshot("b", "g1", 0);
+        assertFailed(wharf("snapshot", "create", "--group", "g1", "a", "b"), 4, "SNAPSHOT_EXISTS",
+                "snapshot 'b@g1' already exists", "choose another group name, or delete the existing snapshot first");
+        assertFailed(wharf("snapshot", "create", "--group", "g2", "a", "nope"), 3, "VOLUME_NOT_FOUND",
+                "volume 'nope' does not exist", "list volumes with `wharf volume list`");
+        assertThat(api.snapshots.getOrDefault("a", Map.of())).isEmpty();
+        assertThat(api.snapshots.get("b")).containsOnlyKeys("g1");
+    }
+
+    @Test
+    void createWithGroupChecksItsArgumentsBeforeAnythingIsSent() {
+        String names = "use 1 to 63 lower-case letters, digits and '-', starting and ending with a letter or digit";
+        assertFailed(wharf("snapshot", "create", "--group", "g1", "--name", "s1", "a", "b"), 2, "INVALID_ARGUMENT",
+                "--group and --name cannot be used together",
+                "with --group every volume's snapshot is named after the group; drop --name, e.g. wharf snapshot "
+                        + "create --group g1 a b");
+        assertFailed(wharf("snapshot", "create", "--group", "g1", "a", "b", "a"), 2, "INVALID_ARGUMENT",
+                "volume 'a' is listed more than once in group snapshot 'g1'",
+                "list each volume once; each gets exactly one snapshot, named a@g1");
+        assertFailed(wharf("snapshot", "create", "a", "b"), 2, "INVALID_ARGUMENT",
+                "snapshot create takes one volume, not 2 (a, b)",
+                "to snapshot several volumes at one crash-consistent point, name the group: wharf snapshot create "
+                        + "--group NAME a b");
+        assertFailed(wharf("snapshot", "create", "--group", "G_1", "a"), 2, "INVALID_NAME",
+                "group name 'G_1' is not valid", names);
+        assertFailed(wharf("snapshot", "create", "--group", "g1", "a", "Bad"), 2, "INVALID_NAME",
+                "volume name 'Bad' is not valid", names);
+        assertFailed(wharf("snapshot", "create", "--group", "g1", "a", "b@s1"), 2, "INVALID_ARGUMENT",
+                "'b@s1' is not a volume name: snapshot create --group takes volumes and names every snapshot after "
+                        + "the group", "write it like: wharf snapshot create --group g1 db logs");
+        CliRun noVolume = wharf("snapshot", "create", "--group", "g1");
+        assertThat(noVolume.exitCode()).isEqualTo(2);
+        assertThat(noVolume.err()).startsWith("Missing required parameter: 'VOLUME'");
+        assertThat(api.calls).hasValue(0);
+    }
+
+    @Test
     void listPrintsATableOfOneVolumeOrAll() throws Exception {
         api.put("db", 10 * ByteSize.GIB, 0, 0, Map.of());
         api.put("logs", 512 * ByteSize.MIB, 0, 0, Map.of());
@@ -273,6 +341,8 @@ class CliSnapshotTest {
     void snapshotCommandsHaveHelp() {
         CliRun help = succeeded(wharf("snapshot", "--help"));
         assertThat(help.out()).contains("Usage: wharf snapshot", "create", "list", "inspect", "delete");
+        assertThat(succeeded(wharf("snapshot", "create", "-h")).out()).contains("--group=NAME", "--name=NAME",
+                "VOLUME...", "crash-consistent cut");
         assertThat(succeeded(wharf("volume", "clone", "-h")).out()).contains("SOURCE[@SNAPSHOT]", "NEW", "--label");
         assertThat(succeeded(wharf("volume", "revert", "-h")).out()).contains("--to=SNAPSHOT", "--force");
         CliRun bare = wharf("snapshot");

@@ -3,6 +3,7 @@ package io.wharf.cli;
 import io.wharf.api.ClusterInfo;
 import io.wharf.api.NodeInfo;
 import io.wharf.api.PoolInfo;
+import io.wharf.api.SnapshotGroupCreate;
 import io.wharf.api.SnapshotInfo;
 import io.wharf.api.VersionInfo;
 import io.wharf.api.VolumeCreate;
@@ -10,6 +11,7 @@ import io.wharf.api.VolumeInfo;
 import io.wharf.api.WharfApi;
 import io.wharf.core.ByteSize;
 import io.wharf.core.ErrorCode;
+import io.wharf.core.Names;
 import io.wharf.core.WharfException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -123,6 +125,27 @@ final class InMemoryApi implements WharfApi {
         }
         putSnapshot(volume, snapshotName, 0);
         return snapshots.get(volume).get(snapshotName);
+    }
+
+    /** Checks every volume first, so a refusal leaves no snapshot of the group, as a node does. */
+    @Override
+    public synchronized List<SnapshotInfo> createGroupSnapshot(String group, List<String> volumes) {
+        call();
+        new SnapshotGroupCreate(group, volumes).requireValid();
+        Names.requireValid("group", group);
+        for (String volume : volumes) {
+            lookup(volume);
+            if (snapshots.getOrDefault(volume, Map.of()).containsKey(group)) {
+                throw new WharfException(ErrorCode.SNAPSHOT_EXISTS, "snapshot '" + volume + "@" + group
+                        + "' already exists", "choose another group name, or delete the existing snapshot first");
+            }
+        }
+        List<SnapshotInfo> taken = new ArrayList<>();
+        for (String volume : volumes) {
+            putSnapshot(volume, group, 0);
+            taken.add(snapshots.get(volume).get(group));
+        }
+        return taken;
     }
 
     @Override

@@ -120,6 +120,72 @@ final class SnapshotService implements Exports.SnapshotOpener {
         }
     }
 
+    /**
+     * One crash-consistent cut across volumes: I/O is held on all of them, every snapshot is taken,
+     * then I/O resumes. The records turn ready in one transaction, so after a crash either the
+     * whole group exists or recovery removes all of it.
+     */
+    List<SnapshotInfo> createGroup(List<VolumeRecord> volumes, String group) {
+        synchronized (controlLock) {
+            Names.requireValid("snapshot", group);
+            List<SnapshotRecord> records = new ArrayList<>();
+            for (VolumeRecord volume : volumes) {
+                if (catalog.snapshot(volume.name(), group).isPresent()) {
+                    throw new WharfException(ErrorCode.SNAPSHOT_EXISTS, "snapshot '" + volume.name() + "@" + group + "' already exists",
+                            "choose another group name");
+                }
+                if (catalog.snapshots(volume.name()).size() >= MAX_SNAPSHOTS_PER_VOLUME) {
+                    throw new WharfException(ErrorCode.SNAPSHOT_LIMIT, "volume '" + volume.name() + "' already has "
+                            + MAX_SNAPSHOTS_PER_VOLUME + " snapshots", "delete snapshots you no longer need");
+                }
+                records.add(SnapshotRecord.of(volume.name(), group, UUID.randomUUID().toString(), volume.sizeBytes(),
+                        VolumeState.CREATING, clock.now()));
+            }
+            catalog.putAll(records);
+            List<VolumeExport> held = new ArrayList<>();
+            int taken = 0;
+            try {
+                // Held in name order, so the order never depends on how the request listed them.
+                for (VolumeRecord volume : volumes.stream().sorted(java.util.Comparator.comparing(VolumeRecord::name)).toList()) {
+                    VolumeExport export = exports.volume(volume.name()).orElseThrow();
+                    export.hold();
+                    held.add(export);
+                }
+                for (int i = 0; i < volumes.size(); i++) {
+                    pool.snapshot(volumes.get(i).id(), records.get(i).storageId());
+                    taken++;
+                }
+            } catch (IOException | RuntimeException e) {
+                undoGroup(volumes, records, taken);
+                throw VolumeService.asWharf(e, "taking group snapshot '" + group + "'");
+            } finally {
+                held.forEach(VolumeExport::release);
+            }
+            List<SnapshotRecord> ready = records.stream().map(r -> r.withState(VolumeState.READY)).toList();
+            catalog.putAll(ready);
+            log.atInfo().addKeyValue("group", group).addKeyValue("volumes", volumes.size()).log("group snapshot created");
+            List<SnapshotInfo> infos = new ArrayList<>();
+            for (int i = 0; i < volumes.size(); i++) {
+                infos.add(info(volumes.get(i), ready.get(i), storageFigures(volumes.get(i)).get(ready.get(i).storageId())));
+            }
+            return infos;
+        }
+    }
+
+    private void undoGroup(List<VolumeRecord> volumes, List<SnapshotRecord> records, int taken) {
+        for (int i = 0; i < records.size(); i++) {
+            try {
+                if (i < taken) {
+                    pool.deleteSnapshot(volumes.get(i).id(), records.get(i).storageId());
+                }
+                catalog.deleteSnapshot(records.get(i).volume(), records.get(i).name());
+            } catch (IOException | RuntimeException undo) {
+                log.atError().addKeyValue("snapshot", records.get(i).volume() + "@" + records.get(i).name()).setCause(undo)
+                        .log("could not undo part of a failed group snapshot; the next start finishes it");
+            }
+        }
+    }
+
     private String generatedName(String volume) {
         String base = GENERATED.format(clock.now());
         String name = base;

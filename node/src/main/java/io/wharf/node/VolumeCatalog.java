@@ -52,6 +52,14 @@ final class VolumeCatalog {
         store.put(Bytes.of(Keys.snapshot(record.volume(), record.name())), Bytes.of(ModelCodec.encode(record)));
     }
 
+    /** Writes several snapshot records in one transaction: all of them or none. */
+    void putAll(List<SnapshotRecord> records) {
+        io.wharf.metadata.Op[] ops = records.stream()
+                .map(r -> io.wharf.metadata.Op.put(Bytes.of(Keys.snapshot(r.volume(), r.name())), Bytes.of(ModelCodec.encode(r))))
+                .toArray(io.wharf.metadata.Op[]::new);
+        store.txn(io.wharf.metadata.Txn.of(ops));
+    }
+
     void deleteSnapshot(String volume, String name) {
         store.delete(Keys.snapshot(volume, name));
     }

@@ -22,6 +22,7 @@ final class VolumeExport implements NbdExport {
     final LongAdder flushOps = new LongAdder();
     final LongAdder trimOps = new LongAdder();
     final LongAdder errors = new LongAdder();
+    private final IoGate gate = new IoGate();
 
     VolumeExport(String name, Volume volume) {
         this(name, volume, false);
@@ -36,6 +37,15 @@ final class VolumeExport implements NbdExport {
 
     Volume volume() {
         return volume;
+    }
+
+    /** Holds new I/O and waits for what is in flight (group snapshots); {@link #release()} undoes it. */
+    void hold() {
+        gate.close();
+    }
+
+    void release() {
+        gate.open();
     }
 
     @Override
@@ -55,65 +65,90 @@ final class VolumeExport implements NbdExport {
 
     @Override
     public void read(long offset, ByteBuffer dst) throws IOException {
-        int length = dst.remaining();
+        gate.enter();
         try {
-            volume.read(offset, dst);
-        } catch (RuntimeException e) {
-            throw translate(e);
+            int length = dst.remaining();
+            try {
+                volume.read(offset, dst);
+            } catch (RuntimeException e) {
+                throw translate(e);
+            }
+            readOps.increment();
+            readBytes.add(length);
+        } finally {
+            gate.leave();
         }
-        readOps.increment();
-        readBytes.add(length);
     }
 
     @Override
     public void write(long offset, ByteBuffer src, boolean fua) throws IOException {
-        int length = src.remaining();
+        gate.enter();
         try {
-            volume.write(offset, src);
-            if (fua) {
-                volume.flush();
+            int length = src.remaining();
+            try {
+                volume.write(offset, src);
+                if (fua) {
+                    volume.flush();
+                }
+            } catch (RuntimeException e) {
+                throw translate(e);
             }
-        } catch (RuntimeException e) {
-            throw translate(e);
+            writeOps.increment();
+            writeBytes.add(length);
+        } finally {
+            gate.leave();
         }
-        writeOps.increment();
-        writeBytes.add(length);
     }
 
     @Override
     public void flush() throws IOException {
+        gate.enter();
         try {
-            volume.flush();
-        } catch (RuntimeException e) {
-            throw translate(e);
+            try {
+                volume.flush();
+            } catch (RuntimeException e) {
+                throw translate(e);
+            }
+            flushOps.increment();
+        } finally {
+            gate.leave();
         }
-        flushOps.increment();
     }
 
     @Override
     public void trim(long offset, long length, boolean fua) throws IOException {
+        gate.enter();
         try {
-            volume.trim(offset, length);
-            if (fua) {
-                volume.flush();
+            try {
+                volume.trim(offset, length);
+                if (fua) {
+                    volume.flush();
+                }
+            } catch (RuntimeException e) {
+                throw translate(e);
             }
-        } catch (RuntimeException e) {
-            throw translate(e);
+            trimOps.increment();
+        } finally {
+            gate.leave();
         }
-        trimOps.increment();
     }
 
     @Override
     public void writeZeroes(long offset, long length, boolean mayPunchHole, boolean fua) throws IOException {
+        gate.enter();
         try {
-            volume.writeZeroes(offset, length, mayPunchHole);
-            if (fua) {
-                volume.flush();
+            try {
+                volume.writeZeroes(offset, length, mayPunchHole);
+                if (fua) {
+                    volume.flush();
+                }
+            } catch (RuntimeException e) {
+                throw translate(e);
             }
-        } catch (RuntimeException e) {
-            throw translate(e);
+            writeOps.increment();
+        } finally {
+            gate.leave();
         }
-        writeOps.increment();
     }
 
     /** Punching a hole is a metadata change in the storage engine, whatever the range's size. */
@@ -124,10 +159,15 @@ final class VolumeExport implements NbdExport {
 
     @Override
     public void blockStatus(long offset, long length, ExtentSink sink) throws IOException {
+        gate.enter();
         try {
-            volume.extents(offset, length, (extentLength, allocated) -> sink.extent(extentLength, !allocated, !allocated));
-        } catch (RuntimeException e) {
-            throw translate(e);
+            try {
+                volume.extents(offset, length, (extentLength, allocated) -> sink.extent(extentLength, !allocated, !allocated));
+            } catch (RuntimeException e) {
+                throw translate(e);
+            }
+        } finally {
+            gate.leave();
         }
     }
 

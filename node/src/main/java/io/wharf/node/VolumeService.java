@@ -229,6 +229,15 @@ final class VolumeService implements WharfApi {
     }
 
     @Override
+    public List<SnapshotInfo> createGroupSnapshot(String group, List<String> volumes) {
+        new io.wharf.api.SnapshotGroupCreate(group, volumes).requireValid();
+        synchronized (controlLock) {
+            List<VolumeRecord> records = volumes.stream().map(this::requireReady).toList();
+            return snapshots.createGroup(records, group);
+        }
+    }
+
+    @Override
     public List<SnapshotInfo> listSnapshots(String volume) {
         if (volume != null) {
             requireReady(volume);

@@ -7,6 +7,7 @@ import io.wharf.api.ClusterInfo;
 import io.wharf.api.PoolInfo;
 import io.wharf.api.PoolList;
 import io.wharf.api.SnapshotCreate;
+import io.wharf.api.SnapshotGroupCreate;
 import io.wharf.api.SnapshotInfo;
 import io.wharf.api.SnapshotList;
 import io.wharf.api.VersionInfo;
@@ -114,6 +115,13 @@ public final class ApiClient implements WharfApi, AutoCloseable {
     public SnapshotInfo createSnapshot(String volume, String name) {
         return call("POST", "/v1/volumes/" + segment(volume) + "/snapshots", new SnapshotCreate(name),
                 SnapshotInfo.class);
+    }
+
+    @Override
+    public List<SnapshotInfo> createGroupSnapshot(String group, List<String> volumes) {
+        SnapshotGroupCreate request = new SnapshotGroupCreate(Objects.requireNonNull(group, "group"),
+                Objects.requireNonNull(volumes, "volumes"));
+        return call("POST", "/v1/snapshot-groups", request, SnapshotList.class).snapshots();
     }
 
     @Override
