@@ -63,6 +63,11 @@ print(f'{read["iops"] + write["iops"]:.0f} {read["bw_bytes"] + write["bw_bytes"]
 PY
 }
 
+# Warm both servers up first (the JVM compiles its hot paths in the first seconds), so the
+# first measured job does not pay for Wharf's warm-up alone.
+run_fio "nbd://127.0.0.1:$nbd_port/bench" --rw=randrw --bs=64k --iodepth=8 --runtime=8 >/dev/null
+run_fio "nbd://127.0.0.1:$kit_port" --rw=randrw --bs=64k --iodepth=8 --runtime=8 >/dev/null
+
 {
   echo "fio mix: Wharf vs nbdkit file plugin, same disk, same run ($(date -u +%FT%TZ))"
   echo "runtime ${runtime}s per job, working set $size, $(nproc) cores, fio $(fio --version), $(nbdkit --version | head -1)"

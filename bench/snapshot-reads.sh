@@ -52,13 +52,20 @@ done
 
 {
   echo "4 KiB random read, depth 32, ${runtime}s, working set $size, snapshots in the chain ($(date -u +%FT%TZ))"
-  printf '%-10s %12s %8s\n' snapshots IOPS ratio
+  echo "three rounds, the volumes in turn each round; median IOPS"
+  declare -A samples
+  for round in 1 2 3; do
+    for n in "${counts[@]}"; do
+      fio_nbd "chain-$n" --rw=randread --bs=4k --iodepth=32 --time_based --runtime="$runtime" --ramp_time=2 --randrepeat=0
+      samples[$n]="${samples[$n]:-} $(iops)"
+    done
+  done
+  printf '%-10s %12s %8s   %s\n' snapshots "median IOPS" ratio samples
   base=""
   for n in "${counts[@]}"; do
-    fio_nbd "chain-$n" --rw=randread --bs=4k --iodepth=32 --time_based --runtime="$runtime" --ramp_time=2 --randrepeat=0
-    r=$(iops)
-    [ -z "$base" ] && base=$r
-    printf '%-10s %12s %8.2f\n' "$n" "$r" "$(python3 -c "print($r/max($base,1))")"
+    median=$(python3 -c 'import statistics,sys; print(round(statistics.median(map(float, sys.argv[1:]))))' ${samples[$n]})
+    [ -z "$base" ] && base=$median
+    printf '%-10s %12s %8.2f   %s\n' "$n" "$median" "$(python3 -c "print($median/max($base,1))")" "${samples[$n]}"
   done
 } | tee "$out"
 echo "results in $out"

@@ -281,6 +281,7 @@ public final class HeadLayer {
             refreshPendingChecksums(firstBlock, count);
             throw e;
         }
+        int newDataBlocks = 0;
         for (int i = 0; i < count; i++) {
             long block = firstBlock + i;
             int entry = index.get(block);
@@ -290,9 +291,12 @@ public final class HeadLayer {
             }
             pending.put(block, crc(src, src.position() + (i << LayerFile.BLOCK_SHIFT)));
             if (state != BlockState.DATA) {
-                dataBlocks.incrementAndGet();
+                newDataBlocks++;
             }
             index.set(block, BlockEntry.of(ordinal, false, BlockEntry.DIRTY));
+        }
+        if (newDataBlocks > 0) {
+            dataBlocks.addAndGet(newDataBlocks); // once per run: writers share this counter
         }
     }
 

@@ -1,7 +1,7 @@
 package io.wharf.storage.layer;
 
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The head layer's block state changes not yet taken by a flush: block -> CRC32C of the block's
@@ -10,11 +10,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>One small open-addressing map (primitive arrays, about 24 bytes per entry) per region-lock
  * stripe: a block's map is only touched while its stripe is locked, so the maps need no
  * synchronization of their own and writers to different stripes never contend.
+ *
+ * <p>The blocks of one region get neighbouring home slots, so the 16 blocks a write puts into a
+ * stripe share two or three cache lines instead of missing the cache once each (a sequential
+ * 1 MiB write touches 16 stripes). The count is a {@link LongAdder}: only the flusher, under the
+ * flush lock, decrements it, so a sum that races with writers never misses a completed put.
  */
 final class PendingTransitions {
     /** Created on first use (under the stripe's lock), so an idle volume costs a 1024-slot array. */
     private final StripeMap[] stripes = new StripeMap[RegionLocks.STRIPES];
-    private final AtomicLong size = new AtomicLong();
+    private final LongAdder size = new LongAdder();
 
     /** Caller holds the block's stripe. */
     void put(long block, int dataCrc) {
@@ -25,7 +30,7 @@ final class PendingTransitions {
             stripes[stripe] = map;
         }
         if (map.put(block, dataCrc)) {
-            size.incrementAndGet();
+            size.increment();
         }
     }
 
@@ -39,12 +44,12 @@ final class PendingTransitions {
         }
         int crc = map.values[slot];
         map.removeAt(slot);
-        size.decrementAndGet();
+        size.decrement();
         return crc;
     }
 
     long size() {
-        return size.get();
+        return size.sum();
     }
 
     /** Whether stripe {@code stripe} holds anything; a racy hint for skipping empty stripes. */
@@ -77,10 +82,15 @@ final class PendingTransitions {
         return map == null ? 0 : map.count;
     }
 
-    /** Linear probing with backward-shift deletion; keys are block numbers (never negative). */
+    /**
+     * Linear probing with backward-shift deletion; keys are block numbers (never negative). A key's
+     * home slot keeps its offset within the region: the region is hashed, its blocks then follow
+     * one another.
+     */
     private static final class StripeMap {
         static final long EMPTY = -1;
         private static final int MIN_CAPACITY = 8;
+        private static final int STRIPE_BITS = Integer.numberOfTrailingZeros(RegionLocks.STRIPES);
         long[] keys = newKeys(MIN_CAPACITY);
         int[] values = new int[MIN_CAPACITY];
         volatile int count;
@@ -95,7 +105,7 @@ final class PendingTransitions {
                 resize(keys.length * 2);
             }
             int mask = keys.length - 1;
-            int i = hash(key) & mask;
+            int i = home(key) & mask;
             while (keys[i] != EMPTY) {
                 i = (i + 1) & mask;
             }
@@ -107,7 +117,7 @@ final class PendingTransitions {
 
         int find(long key) {
             int mask = keys.length - 1;
-            int i = hash(key) & mask;
+            int i = home(key) & mask;
             while (keys[i] != EMPTY) {
                 if (keys[i] == key) {
                     return i;
@@ -122,9 +132,9 @@ final class PendingTransitions {
             int hole = slot;
             int i = (slot + 1) & mask;
             while (keys[i] != EMPTY) {
-                int home = hash(keys[i]) & mask;
+                int homeSlot = home(keys[i]) & mask;
                 // move keys[i] into the hole unless its home lies cyclically in (hole, i]
-                boolean stays = hole <= i ? (home > hole && home <= i) : (home > hole || home <= i);
+                boolean stays = hole <= i ? (homeSlot > hole && homeSlot <= i) : (homeSlot > hole || homeSlot <= i);
                 if (!stays) {
                     keys[hole] = keys[i];
                     values[hole] = values[i];
@@ -148,7 +158,7 @@ final class PendingTransitions {
             int mask = capacity - 1;
             for (int j = 0; j < oldKeys.length; j++) {
                 if (oldKeys[j] != EMPTY) {
-                    int i = hash(oldKeys[j]) & mask;
+                    int i = home(oldKeys[j]) & mask;
                     while (keys[i] != EMPTY) {
                         i = (i + 1) & mask;
                     }
@@ -164,9 +174,11 @@ final class PendingTransitions {
             return k;
         }
 
-        private static int hash(long key) {
-            long h = key * 0x9E3779B97F4A7C15L;
-            return (int) (h ^ (h >>> 32));
+        /** Keys of one stripe differ above the stripe bits and in the offset within the region. */
+        private static int home(long key) {
+            long h = (key >>> (RegionLocks.REGION_SHIFT + STRIPE_BITS)) * 0x9E3779B97F4A7C15L;
+            int regionHash = (int) (h ^ (h >>> 32));
+            return (regionHash << RegionLocks.REGION_SHIFT) | (int) (key & (RegionLocks.REGION_BLOCKS - 1));
         }
     }
 }
