@@ -99,6 +99,14 @@ class VolumeCliTest {
             assertThat(client.read(0, 4096)).isEqualTo(new byte[4096]);
         }
         assertThat(ok("cluster", "status").out()).contains("node-1").contains("online");
+        java.net.http.HttpResponse<String> metrics = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(node.endpoint() + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("wharf_volume_allocated_bytes{volume=\"thin\"} " + 2 * ByteSize.MIB)
+                .contains("wharf_volume_write_bytes_total{volume=\"thin\"} " + 8 * ByteSize.MIB)
+                .contains("wharf_volume_trim_ops_total{volume=\"thin\"} 1")
+                .contains("# TYPE wharf_pool_capacity_bytes gauge");
         ok("volume", "delete", "thin");
     }
 

@@ -6,6 +6,18 @@ import io.wharf.storage.PoolUsage;
 
 /** Renders the node's state in Prometheus text format for {@code GET /metrics}. */
 final class NodeMetrics {
+    /** A per-export I/O counter: its name, its help text, and where its value comes from. */
+    private record Counter(String name, String help, java.util.function.ToLongFunction<VolumeExport> value) {}
+
+    private static final java.util.List<Counter> COUNTERS = java.util.List.of(
+            new Counter("wharf_volume_read_ops_total", "NBD reads served.", e -> e.readOps.sum()),
+            new Counter("wharf_volume_read_bytes_total", "Bytes read over NBD.", e -> e.readBytes.sum()),
+            new Counter("wharf_volume_write_ops_total", "NBD writes and zero-writes served.", e -> e.writeOps.sum()),
+            new Counter("wharf_volume_write_bytes_total", "Bytes written over NBD.", e -> e.writeBytes.sum()),
+            new Counter("wharf_volume_flush_ops_total", "NBD flushes served.", e -> e.flushOps.sum()),
+            new Counter("wharf_volume_trim_ops_total", "NBD trims served.", e -> e.trimOps.sum()),
+            new Counter("wharf_volume_io_errors_total", "NBD requests that failed in storage.", e -> e.errors.sum()));
+
     private final VolumeService service;
     private final Exports exports;
     private final NbdServer nbd;
@@ -31,29 +43,10 @@ final class NodeMetrics {
             sample(out, "wharf_volume_allocated_bytes", labels, volume.allocatedBytes());
             sample(out, "wharf_volume_clients", labels, volume.clients());
         }
-        String[][] counters = {
-            {"wharf_volume_read_ops_total", "NBD reads served."},
-            {"wharf_volume_read_bytes_total", "Bytes read over NBD."},
-            {"wharf_volume_write_ops_total", "NBD writes and zero-writes served."},
-            {"wharf_volume_write_bytes_total", "Bytes written over NBD."},
-            {"wharf_volume_flush_ops_total", "NBD flushes served."},
-            {"wharf_volume_trim_ops_total", "NBD trims served."},
-            {"wharf_volume_io_errors_total", "NBD requests that failed in storage."},
-        };
-        for (String[] counter : counters) {
-            header(out, counter[0], "counter", counter[1]);
+        for (Counter counter : COUNTERS) {
+            header(out, counter.name(), "counter", counter.help());
             for (VolumeExport export : exports.all()) {
-                String name = export.name();
-                long value = switch (counter[0]) {
-                    case "wharf_volume_read_ops_total" -> export.readOps.sum();
-                    case "wharf_volume_read_bytes_total" -> export.readBytes.sum();
-                    case "wharf_volume_write_ops_total" -> export.writeOps.sum();
-                    case "wharf_volume_write_bytes_total" -> export.writeBytes.sum();
-                    case "wharf_volume_flush_ops_total" -> export.flushOps.sum();
-                    case "wharf_volume_trim_ops_total" -> export.trimOps.sum();
-                    default -> export.errors.sum();
-                };
-                sample(out, counter[0], "{volume=\"" + name + "\"}", value);
+                sample(out, counter.name(), "{volume=\"" + export.name() + "\"}", counter.value().applyAsLong(export));
             }
         }
         gauge(out, "wharf_nbd_connections", "Open NBD connections on this node.", "", nbd.connectionCount());
