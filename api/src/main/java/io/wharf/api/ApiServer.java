@@ -155,8 +155,16 @@ public final class ApiServer implements AutoCloseable {
                 r -> new Response.Json(200, required(api.getVolume(r.pathParameter("name"))))));
         routes.add(bind("PATCH", "/v1/volumes/{name}", r -> {
             String name = r.pathParameter("name");
-            long sizeBytes = r.json(VolumeResize.class).sizeBytes();
-            return new Response.Json(200, required(api.resizeVolume(name, sizeBytes)));
+            VolumePatch patch = r.json(VolumePatch.class).requireNotEmpty();
+            VolumeInfo volume = null;
+            if (patch.sizeBytes() != null) {
+                volume = required(api.resizeVolume(name, patch.sizeBytes()));
+            }
+            VolumeUpdate update = patch.scheduleUpdate();
+            if (update != null) {
+                volume = required(api.updateVolume(name, update));
+            }
+            return new Response.Json(200, volume);
         }));
         routes.add(bind("DELETE", "/v1/volumes/{name}", r -> {
             api.deleteVolume(r.pathParameter("name"), r.booleanQueryParameter("force", false));
@@ -191,6 +199,18 @@ public final class ApiServer implements AutoCloseable {
             String volume = r.pathParameter("name");
             VolumeRevert revert = r.json(VolumeRevert.class);
             return new Response.Json(200, required(api.revertVolume(volume, revert.snapshot(), revert.force())));
+        }));
+        routes.add(bind("POST", "/v1/policies", r -> {
+            PolicyCreate create = r.json(PolicyCreate.class);
+            return new Response.Json(201, required(api.createPolicy(create.name(), create.schedule())));
+        }));
+        routes.add(bind("GET", "/v1/policies",
+                r -> new Response.Json(200, new PolicyList(api.listPolicies()))));
+        routes.add(bind("GET", "/v1/policies/{name}",
+                r -> new Response.Json(200, required(api.getPolicy(r.pathParameter("name"))))));
+        routes.add(bind("DELETE", "/v1/policies/{name}", r -> {
+            api.deletePolicy(r.pathParameter("name"));
+            return new Response.Empty(204);
         }));
         routes.add(bind("GET", "/v1/pools", r -> new Response.Json(200, new PoolList(api.listPools()))));
         routes.add(bind("GET", "/v1/cluster", r -> new Response.Json(200, required(api.clusterStatus()))));

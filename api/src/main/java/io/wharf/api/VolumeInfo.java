@@ -11,6 +11,8 @@ import java.util.Map;
  * @param clients        NBD connections open on the volume now
  * @param snapshots      how many snapshots the volume has
  * @param source         {@code volume@snapshot} (or {@code volume}) this volume was cloned from, else null
+ * @param snapshotSchedule the volume's own snapshot schedule (Portworx syntax), else null
+ * @param schedulePolicy the named policy whose schedule the volume follows, else null
  */
 public record VolumeInfo(
         String name,
@@ -24,7 +26,9 @@ public record VolumeInfo(
         String node,
         String createdAt,
         int snapshots,
-        String source) {
+        String source,
+        String snapshotSchedule,
+        String schedulePolicy) {
     public VolumeInfo {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
     }

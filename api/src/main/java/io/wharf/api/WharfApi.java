@@ -55,6 +55,23 @@ public interface WharfApi {
      */
     VolumeInfo revertVolume(String volume, String snapshot, boolean force);
 
+    /**
+     * Sets or clears a volume's snapshot schedule ({@code update.snapshotSchedule()}, Portworx syntax)
+     * or named schedule policy ({@code update.schedulePolicy()}); a null field leaves it unchanged,
+     * an empty string clears it. A volume has a schedule or a policy, not both.
+     */
+    VolumeInfo updateVolume(String name, VolumeUpdate update);
+
+    /** A named schedule that volumes can refer to. Refused with {@code POLICY_EXISTS}. */
+    PolicyInfo createPolicy(String name, String schedule);
+
+    List<PolicyInfo> listPolicies();
+
+    PolicyInfo getPolicy(String name);
+
+    /** Refused with {@code POLICY_IN_USE} while a volume refers to it. */
+    void deletePolicy(String name);
+
     List<PoolInfo> listPools();
 
     ClusterInfo clusterStatus();

@@ -77,6 +77,35 @@ class ApiClientTest {
     }
 
     @Test
+    void updateSendsOnlyTheScheduleFieldsThatAreSetAndResizeOnlyTheSize() throws Exception {
+        java.util.List<String> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
+        HttpServer recorder = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        recorder.createContext("/", exchange -> {
+            bodies.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath() + " "
+                    + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            byte[] body = ApiJson.writer().writeValueAsBytes(new VolumeInfo("db", "vol-1", 8192, null, "available",
+                    0, "nbd://127.0.0.1:10809/db", 0, "node-1", "2025-11-27T00:00:00Z", 0, null, null, null));
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        recorder.start();
+        try (ApiClient client = new ApiClient(URI.create("http://127.0.0.1:" + recorder.getAddress().getPort()))) {
+            client.updateVolume("db", new VolumeUpdate("daily=02:00,keep=7", null));
+            client.updateVolume("db", new VolumeUpdate(null, ""));
+            client.updateVolume("db", new VolumeUpdate("", "nightly"));
+            client.resizeVolume("db", 8192);
+        } finally {
+            recorder.stop(0);
+        }
+        assertThat(bodies).containsExactly(
+                "PATCH /v1/volumes/db {\"snapshotSchedule\":\"daily=02:00,keep=7\"}",
+                "PATCH /v1/volumes/db {\"schedulePolicy\":\"\"}",
+                "PATCH /v1/volumes/db {\"snapshotSchedule\":\"\",\"schedulePolicy\":\"nightly\"}",
+                "PATCH /v1/volumes/db {\"sizeBytes\":8192}");
+    }
+
+    @Test
     void anEndpointThatIsNotAnHttpUrlIsRefused() {
         for (String endpoint : new String[] {"localhost:9020", "ftp://host/", "http:///x", "http://h:1/?q=1"}) {
             assertThatThrownBy(() -> new ApiClient(URI.create(endpoint)))

@@ -25,7 +25,7 @@ class ApiJsonTest {
     @Test
     void roundTripsEveryRecord() throws Exception {
         VolumeInfo volume = new VolumeInfo("db", "vol-1", 4096, Map.of("a", "b"), "in-use", 512,
-                "nbd://127.0.0.1:10809/db", 1, "node-1", "2025-11-27T00:00:00Z", 2, "src@s1");
+                "nbd://127.0.0.1:10809/db", 1, "node-1", "2025-11-27T00:00:00Z", 2, "src@s1", null, "nightly");
         SnapshotInfo snapshot = new SnapshotInfo("db", "s1", "snap-1", "2025-11-28T00:00:00Z", 4096, 512,
                 "nbd://127.0.0.1:10809/db@s1");
         ClusterInfo cluster = new ClusterInfo("c", "0.1.0", java.util.List.of(
@@ -35,7 +35,10 @@ class ApiJsonTest {
                 new VersionInfo("0.1.0", "v1"), new ApiError("VOLUME_NOT_FOUND", "m", "h"), new VolumeResize(8192),
                 snapshot, new SnapshotList(java.util.List.of(snapshot)), new SnapshotCreate("s1"), new SnapshotCreate(null),
                 new VolumeClone("copy", "s1", Map.of("a", "b")), new VolumeClone("copy", null, null),
-                new VolumeRevert("s1", true)}) {
+                new VolumeRevert("s1", true), new PolicyInfo("nightly", "daily=02:00,keep=7", 1, "2025-11-29T00:00:00Z"),
+                new PolicyList(java.util.List.of(new PolicyInfo("p", "periodic=60m,keep=5", 0, "t"))),
+                new PolicyCreate("p", "daily=02:00"), new VolumePatch(8192L, null, ""),
+                new VolumePatch(null, "daily=02:00,keep=7", null)}) {
             byte[] json = ApiJson.writer().writeValueAsBytes(value);
             assertThat(ApiJson.reader().readValue(json, value.getClass())).isEqualTo(value);
         }

@@ -229,6 +229,75 @@ class ApiRoundTripTest {
     }
 
     @Test
+    void updateSetsAndClearsAScheduleOrAPolicyAndResizeStaysAsItWas() {
+        client.createVolume(new VolumeCreate("db", 10 * ByteSize.GIB, null));
+        assertThat(client.getVolume("db").snapshotSchedule()).isNull();
+        assertThat(client.getVolume("db").schedulePolicy()).isNull();
+
+        VolumeInfo scheduled = client.updateVolume("db", new VolumeUpdate("periodic=60m,keep=5", null));
+        assertThat(scheduled.snapshotSchedule()).isEqualTo("periodic=60m,keep=5");
+        assertThat(scheduled.schedulePolicy()).isNull();
+        assertThat(client.getVolume("db")).isEqualTo(scheduled);
+
+        // a resize leaves the schedule alone, an update leaves the size alone
+        assertThat(client.resizeVolume("db", 20 * ByteSize.GIB).snapshotSchedule()).isEqualTo("periodic=60m,keep=5");
+
+        PolicyInfo nightly = client.createPolicy("nightly", "daily=02:00,keep=7");
+        assertThat(nightly).isEqualTo(new PolicyInfo("nightly", "daily=02:00,keep=7", 0, "2025-11-29T00:00:00Z"));
+        VolumeInfo following = client.updateVolume("db", new VolumeUpdate(null, "nightly"));
+        assertThat(following.schedulePolicy()).isEqualTo("nightly");
+        assertThat(following.snapshotSchedule()).isNull();
+        assertThat(following.sizeBytes()).isEqualTo(20 * ByteSize.GIB);
+        assertThat(client.getPolicy("nightly").volumes()).isEqualTo(1);
+
+        VolumeInfo cleared = client.updateVolume("db", new VolumeUpdate(null, ""));
+        assertThat(cleared.schedulePolicy()).isNull();
+        assertThat(cleared.snapshotSchedule()).isNull();
+        assertThat(client.getPolicy("nightly").volumes()).isZero();
+    }
+
+    @Test
+    void policiesAreCreatedListedGotAndDeleted() {
+        PolicyInfo b = client.createPolicy("b-hourly", "periodic=60m,keep=5");
+        PolicyInfo a = client.createPolicy("a-nightly", "daily=02:00,keep=7");
+        assertThat(client.listPolicies()).containsExactly(a, b);
+        assertThat(client.getPolicy("b-hourly")).isEqualTo(b);
+        client.deletePolicy("a-nightly");
+        assertThat(client.listPolicies()).containsExactly(b);
+        client.deletePolicy("b-hourly");
+        assertThat(client.listPolicies()).isEmpty();
+    }
+
+    @Test
+    void policyAndUpdateRefusalsComeBackWithTheSameCodeMessageAndHint() {
+        client.createVolume(new VolumeCreate("db", ByteSize.GIB, null));
+        client.createPolicy("nightly", "daily=02:00,keep=7");
+
+        assertRefused(() -> client.createPolicy("nightly", "daily=03:00"), ErrorCode.POLICY_EXISTS,
+                "policy 'nightly' already exists", "choose another name, or delete the existing policy first");
+        assertRefused(() -> client.createPolicy("Bad_Name", "daily=03:00"), ErrorCode.INVALID_NAME,
+                "policy name 'Bad_Name' is not valid", null);
+        assertRefused(() -> client.createPolicy("weekly", "whenever"), ErrorCode.INVALID_ARGUMENT,
+                "schedule 'whenever' is not valid", "write a schedule like periodic=60m,keep=5 or daily=02:00,keep=7");
+        assertRefused(() -> client.getPolicy("nope"), ErrorCode.POLICY_NOT_FOUND, "policy 'nope' does not exist",
+                "list policies with `wharf policy list`");
+        assertRefused(() -> client.deletePolicy("nope"), ErrorCode.POLICY_NOT_FOUND, "policy 'nope' does not exist",
+                null);
+        assertRefused(() -> client.updateVolume("db", new VolumeUpdate(null, "nope")), ErrorCode.POLICY_NOT_FOUND,
+                "policy 'nope' does not exist", null);
+        assertRefused(() -> client.updateVolume("nope", new VolumeUpdate("daily=02:00", null)),
+                ErrorCode.VOLUME_NOT_FOUND, "volume 'nope' does not exist", null);
+        assertRefused(() -> client.updateVolume("db", new VolumeUpdate(null, null)), ErrorCode.INVALID_ARGUMENT,
+                "request body changes nothing; give at least one of sizeBytes, snapshotSchedule, schedulePolicy",
+                null);
+
+        client.updateVolume("db", new VolumeUpdate(null, "nightly"));
+        assertRefused(() -> client.deletePolicy("nightly"), ErrorCode.POLICY_IN_USE,
+                "policy 'nightly' is used by 1 volume(s)", null);
+        assertThat(client.getPolicy("nightly").volumes()).isEqualTo(1);
+    }
+
+    @Test
     void namesAreEncodedInThePath() {
         client.createVolume(new VolumeCreate("db", ByteSize.GIB, null));
         assertRefused(() -> client.getSnapshot("db", "a/b c"), ErrorCode.SNAPSHOT_NOT_FOUND,

@@ -101,9 +101,91 @@ class ApiServerTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(response.body()).get("sizeBytes").asLong()).isEqualTo(8192);
         assertThat(assertError(send("PATCH", "/v1/volumes/db", "{}"), 400, "INVALID_ARGUMENT"))
-                .isEqualTo("field 'sizeBytes' is required");
+                .isEqualTo("request body changes nothing; give at least one of sizeBytes, snapshotSchedule, "
+                        + "schedulePolicy");
+        assertThat(assertError(send("PATCH", "/v1/volumes/db", ""), 400, "INVALID_ARGUMENT"))
+                .isEqualTo("request body is empty; expected a JSON object");
+        assertThat(assertError(send("PATCH", "/v1/volumes/db", "{\"sizeBytes\":null}"), 400, "INVALID_ARGUMENT"))
+                .startsWith("request body changes nothing");
+        assertThat(assertError(send("PATCH", "/v1/volumes/db", "{\"sizeBytes\":\"8192\"}"), 400,
+                "INVALID_ARGUMENT")).isEqualTo("field 'sizeBytes' must be an integer");
+        assertThat(assertError(send("PATCH", "/v1/volumes/db", "{\"snapshotSchedule\":7}"), 400,
+                "INVALID_ARGUMENT")).isEqualTo("field 'snapshotSchedule' must be a string");
         assertError(send("PATCH", "/v1/volumes/db", "{\"sizeBytes\":4096}"), 400, "SHRINK_NOT_SUPPORTED");
         assertError(send("PATCH", "/v1/volumes/other", "{\"sizeBytes\":4096}"), 404, "VOLUME_NOT_FOUND");
+    }
+
+    @Test
+    void patchSetsTheScheduleAndResizesFirstWhenGivenBoth() throws Exception {
+        send("POST", "/v1/volumes", "{\"name\":\"db\",\"sizeBytes\":4096}");
+        HttpResponse<String> scheduled = send("PATCH", "/v1/volumes/db", "{\"snapshotSchedule\":\"daily=02:00,keep=7\"}");
+        assertThat(scheduled.statusCode()).as(scheduled.body()).isEqualTo(200);
+        JsonNode volume = JSON.readTree(scheduled.body());
+        assertThat(volume.get("snapshotSchedule").asText()).isEqualTo("daily=02:00,keep=7");
+        assertThat(volume.get("schedulePolicy").isNull()).isTrue();
+        assertThat(volume.get("sizeBytes").asLong()).isEqualTo(4096);
+
+        fake.createPolicy("nightly", "daily=01:00,keep=3");
+        HttpResponse<String> both = send("PATCH", "/v1/volumes/db",
+                "{\"sizeBytes\":8192,\"schedulePolicy\":\"nightly\",\"snapshotSchedule\":\"\"}");
+        assertThat(both.statusCode()).as(both.body()).isEqualTo(200);
+        volume = JSON.readTree(both.body());
+        assertThat(volume.get("sizeBytes").asLong()).isEqualTo(8192);
+        assertThat(volume.get("schedulePolicy").asText()).isEqualTo("nightly");
+        assertThat(volume.get("snapshotSchedule").isNull()).isTrue();
+
+        // resize happens first: a refused schedule still leaves the new size
+        assertError(send("PATCH", "/v1/volumes/db", "{\"sizeBytes\":16384,\"schedulePolicy\":\"nope\"}"), 404,
+                "POLICY_NOT_FOUND");
+        assertThat(fake.getVolume("db").sizeBytes()).isEqualTo(16384);
+        assertThat(fake.getVolume("db").schedulePolicy()).isEqualTo("nightly");
+        assertError(send("PATCH", "/v1/volumes/db", "{\"sizeBytes\":4096,\"schedulePolicy\":\"\"}"), 400,
+                "SHRINK_NOT_SUPPORTED");
+        assertThat(fake.getVolume("db").schedulePolicy()).isEqualTo("nightly");
+        assertError(send("PATCH", "/v1/volumes/other", "{\"schedulePolicy\":\"\"}"), 404, "VOLUME_NOT_FOUND");
+    }
+
+    @Test
+    void policiesAreCreatedListedGotAndDeleted() throws Exception {
+        HttpResponse<String> created = send("POST", "/v1/policies",
+                "{\"name\":\"nightly\",\"schedule\":\"daily=02:00,keep=7\"}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(created.headers().firstValue("Content-Type")).hasValue("application/json");
+        JsonNode policy = JSON.readTree(created.body());
+        assertThat(policy.get("name").asText()).isEqualTo("nightly");
+        assertThat(policy.get("schedule").asText()).isEqualTo("daily=02:00,keep=7");
+        assertThat(policy.get("volumes").asInt()).isZero();
+
+        JsonNode list = JSON.readTree(send("GET", "/v1/policies", null).body());
+        assertThat(list.get("policies").size()).isEqualTo(1);
+        assertThat(list.get("policies").get(0).get("name").asText()).isEqualTo("nightly");
+        HttpResponse<String> got = send("GET", "/v1/policies/nightly", null);
+        assertThat(got.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(got.body()).get("schedule").asText()).isEqualTo("daily=02:00,keep=7");
+
+        assertError(send("POST", "/v1/policies", "{\"name\":\"nightly\",\"schedule\":\"daily=03:00\"}"), 409,
+                "POLICY_EXISTS");
+        assertThat(assertError(send("POST", "/v1/policies", "{\"name\":\"x\"}"), 400, "INVALID_ARGUMENT"))
+                .isEqualTo("field 'schedule' is required");
+        assertThat(assertError(send("POST", "/v1/policies", "{\"name\":null,\"schedule\":\"daily=03:00\"}"), 400,
+                "INVALID_ARGUMENT")).isEqualTo("field 'name' must not be null");
+        assertError(send("POST", "/v1/policies", ""), 400, "INVALID_ARGUMENT");
+        assertError(send("GET", "/v1/policies/nope", null), 404, "POLICY_NOT_FOUND");
+        assertError(send("DELETE", "/v1/policies/nope", null), 404, "POLICY_NOT_FOUND");
+
+        send("POST", "/v1/volumes", "{\"name\":\"db\",\"sizeBytes\":4096}");
+        send("PATCH", "/v1/volumes/db", "{\"schedulePolicy\":\"nightly\"}");
+        assertThat(JSON.readTree(send("GET", "/v1/policies/nightly", null).body()).get("volumes").asInt()).isEqualTo(1);
+        assertError(send("DELETE", "/v1/policies/nightly", null), 409, "POLICY_IN_USE");
+        send("PATCH", "/v1/volumes/db", "{\"schedulePolicy\":\"\"}");
+        HttpResponse<String> deleted = send("DELETE", "/v1/policies/nightly", null);
+        assertThat(deleted.statusCode()).isEqualTo(204);
+        assertThat(deleted.body()).isEmpty();
+        assertThat(JSON.readTree(send("GET", "/v1/policies", null).body()).get("policies").size()).isZero();
+
+        HttpResponse<String> wrongMethod = send("PUT", "/v1/policies/nightly", "{}");
+        assertError(wrongMethod, 405, "METHOD_NOT_ALLOWED");
+        assertThat(wrongMethod.headers().firstValue("Allow")).hasValue("DELETE, GET");
     }
 
     @ParameterizedTest(name = "[{index}] {1}")

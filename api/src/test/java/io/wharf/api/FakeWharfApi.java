@@ -20,6 +20,8 @@ public class FakeWharfApi implements WharfApi {
     /** Snapshots by volume name, each volume's in creation order; guarded by {@code this}. */
     private final Map<String, Map<String, SnapshotInfo>> snapshots = new LinkedHashMap<>();
     private final Map<String, VolumeInfo> volumes = new ConcurrentSkipListMap<>();
+    /** Schedule policies by name; guarded by {@code this}. */
+    private final Map<String, PolicyInfo> policies = new java.util.TreeMap<>();
     private final AtomicInteger ids = new AtomicInteger();
     private final AtomicReference<RuntimeException> nextFailure = new AtomicReference<>();
 
@@ -33,7 +35,7 @@ public class FakeWharfApi implements WharfApi {
         VolumeInfo v = lookup(name);
         volumes.put(name, new VolumeInfo(v.name(), v.id(), v.sizeBytes(), v.labels(),
                 clients > 0 ? "in-use" : "available", v.allocatedBytes(), v.nbdUri(), clients, v.node(), v.createdAt(),
-                0, v.source()));
+                0, v.source(), v.snapshotSchedule(), v.schedulePolicy()));
     }
 
     private void maybeFail() {
@@ -61,7 +63,7 @@ public class FakeWharfApi implements WharfApi {
         }
         VolumeInfo info = new VolumeInfo(request.name(), "vol-" + ids.incrementAndGet(), request.sizeBytes(),
                 request.labels(), "available", 0, "nbd://127.0.0.1:10809/" + request.name(), 0, "node-1",
-                "2025-11-27T00:00:00Z", 0, source);
+                "2025-11-27T00:00:00Z", 0, source, null, null);
         if (volumes.putIfAbsent(request.name(), info) != null) {
             throw new WharfException(ErrorCode.VOLUME_EXISTS, "volume '" + request.name() + "' already exists",
                     "choose another name, or delete the existing volume first");
@@ -91,7 +93,8 @@ public class FakeWharfApi implements WharfApi {
                     "give a size of at least " + ByteSize.format(v.sizeBytes()));
         }
         VolumeInfo resized = new VolumeInfo(v.name(), v.id(), sizeBytes, v.labels(), v.state(), v.allocatedBytes(),
-                v.nbdUri(), v.clients(), v.node(), v.createdAt(), 0, v.source());
+                v.nbdUri(), v.clients(), v.node(), v.createdAt(), 0, v.source(),
+                v.snapshotSchedule(), v.schedulePolicy());
         volumes.put(name, resized);
         return withSnapshotCount(resized);
     }
@@ -203,9 +206,104 @@ public class FakeWharfApi implements WharfApi {
                     "disconnect them (`wharf volume unmount`), or revert with --force");
         }
         VolumeInfo reverted = new VolumeInfo(v.name(), v.id(), s.sizeBytes(), v.labels(), "available",
-                v.allocatedBytes(), v.nbdUri(), 0, v.node(), v.createdAt(), 0, v.source());
+                v.allocatedBytes(), v.nbdUri(), 0, v.node(), v.createdAt(), 0, v.source(),
+                v.snapshotSchedule(), v.schedulePolicy());
         volumes.put(volume, reverted);
         return withSnapshotCount(reverted);
+    }
+
+    /** A volume has a schedule or a policy, not both: setting one clears the other. */
+    @Override
+    public synchronized VolumeInfo updateVolume(String name, VolumeUpdate update) {
+        maybeFail();
+        VolumeInfo v = lookup(name);
+        String schedule = update.snapshotSchedule();
+        String policy = update.schedulePolicy();
+        if (schedule != null && !schedule.isEmpty() && policy != null && !policy.isEmpty()) {
+            throw new WharfException(ErrorCode.INVALID_ARGUMENT,
+                    "volume '" + name + "' can follow a snapshot schedule or a schedule policy, not both",
+                    "give either snapshotSchedule or schedulePolicy");
+        }
+        String newSchedule = v.snapshotSchedule();
+        String newPolicy = v.schedulePolicy();
+        if (schedule != null) {
+            newSchedule = schedule.isEmpty() ? null : requireSchedule(schedule);
+            if (newSchedule != null) {
+                newPolicy = null;
+            }
+        }
+        if (policy != null) {
+            newPolicy = policy.isEmpty() ? null : lookupPolicy(policy).name();
+            if (newPolicy != null) {
+                newSchedule = null;
+            }
+        }
+        VolumeInfo updated = new VolumeInfo(v.name(), v.id(), v.sizeBytes(), v.labels(), v.state(),
+                v.allocatedBytes(), v.nbdUri(), v.clients(), v.node(), v.createdAt(), 0, v.source(), newSchedule,
+                newPolicy);
+        volumes.put(name, updated);
+        return withSnapshotCount(updated);
+    }
+
+    @Override
+    public synchronized PolicyInfo createPolicy(String name, String schedule) {
+        maybeFail();
+        Names.requireValid("policy", name);
+        requireSchedule(schedule);
+        if (policies.containsKey(name)) {
+            throw new WharfException(ErrorCode.POLICY_EXISTS, "policy '" + name + "' already exists",
+                    "choose another name, or delete the existing policy first");
+        }
+        PolicyInfo info = new PolicyInfo(name, schedule, 0, "2025-11-29T00:00:00Z");
+        policies.put(name, info);
+        return info;
+    }
+
+    @Override
+    public synchronized List<PolicyInfo> listPolicies() {
+        maybeFail();
+        return policies.values().stream().map(this::withVolumeCount).toList();
+    }
+
+    @Override
+    public synchronized PolicyInfo getPolicy(String name) {
+        maybeFail();
+        return withVolumeCount(lookupPolicy(name));
+    }
+
+    @Override
+    public synchronized void deletePolicy(String name) {
+        maybeFail();
+        PolicyInfo policy = withVolumeCount(lookupPolicy(name));
+        if (policy.volumes() > 0) {
+            throw new WharfException(ErrorCode.POLICY_IN_USE,
+                    "policy '" + name + "' is used by " + policy.volumes() + " volume(s)",
+                    "clear it from those volumes first (`wharf volume update VOLUME --schedule-policy \"\"`)");
+        }
+        policies.remove(name);
+    }
+
+    private PolicyInfo lookupPolicy(String name) {
+        PolicyInfo p = policies.get(name);
+        if (p == null) {
+            throw new WharfException(ErrorCode.POLICY_NOT_FOUND, "policy '" + name + "' does not exist",
+                    "list policies with `wharf policy list`");
+        }
+        return p;
+    }
+
+    private PolicyInfo withVolumeCount(PolicyInfo p) {
+        int count = (int) volumes.values().stream().filter(v -> p.name().equals(v.schedulePolicy())).count();
+        return new PolicyInfo(p.name(), p.schedule(), count, p.createdAt());
+    }
+
+    private static String requireSchedule(String schedule) {
+        if (schedule == null || schedule.isBlank() || !schedule.contains("=")) {
+            throw new WharfException(ErrorCode.INVALID_ARGUMENT,
+                    "schedule '" + schedule + "' is not valid",
+                    "write a schedule like periodic=60m,keep=5 or daily=02:00,keep=7");
+        }
+        return schedule;
     }
 
     @Override
@@ -253,7 +351,7 @@ public class FakeWharfApi implements WharfApi {
     private synchronized VolumeInfo withSnapshotCount(VolumeInfo v) {
         int count = snapshots.getOrDefault(v.name(), Map.of()).size();
         return new VolumeInfo(v.name(), v.id(), v.sizeBytes(), v.labels(), v.state(), v.allocatedBytes(), v.nbdUri(),
-                v.clients(), v.node(), v.createdAt(), count, v.source());
+                v.clients(), v.node(), v.createdAt(), count, v.source(), v.snapshotSchedule(), v.schedulePolicy());
     }
 
     private long provisioned() {

@@ -48,7 +48,8 @@ class OpenApiDocumentTest {
         for (Class<? extends Record> type : List.of(ApiError.class, VolumeCreate.class, VolumeResize.class,
                 VolumeInfo.class, VolumeList.class, PoolInfo.class, PoolList.class, NodeInfo.class, ClusterInfo.class,
                 VersionInfo.class, SnapshotCreate.class, SnapshotGroupCreate.class, SnapshotInfo.class,
-                SnapshotList.class, VolumeClone.class, VolumeRevert.class)) {
+                SnapshotList.class, VolumeClone.class, VolumeRevert.class, VolumePatch.class, VolumeUpdate.class,
+                PolicyCreate.class, PolicyInfo.class, PolicyList.class)) {
             records.put(type.getSimpleName(), type);
         }
         JsonNode schemas = document.get("components").get("schemas");

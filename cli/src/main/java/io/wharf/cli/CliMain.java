@@ -4,6 +4,11 @@ import io.wharf.cli.cluster.ClusterCommand;
 import io.wharf.cli.cluster.ClusterStatusCommand;
 import io.wharf.cli.cluster.PoolCommand;
 import io.wharf.cli.cluster.PoolListCommand;
+import io.wharf.cli.policy.PolicyCommand;
+import io.wharf.cli.policy.PolicyCreateCommand;
+import io.wharf.cli.policy.PolicyDeleteCommand;
+import io.wharf.cli.policy.PolicyInspectCommand;
+import io.wharf.cli.policy.PolicyListCommand;
 import io.wharf.cli.snapshot.SnapshotCommand;
 import io.wharf.cli.snapshot.SnapshotCreateCommand;
 import io.wharf.cli.snapshot.SnapshotDeleteCommand;
@@ -19,6 +24,7 @@ import io.wharf.cli.volume.VolumeMountCommand;
 import io.wharf.cli.volume.VolumeResizeCommand;
 import io.wharf.cli.volume.VolumeRevertCommand;
 import io.wharf.cli.volume.VolumeUnmountCommand;
+import io.wharf.cli.volume.VolumeUpdateCommand;
 import picocli.CommandLine;
 
 /**
@@ -43,6 +49,7 @@ public final class CliMain {
                 .addSubcommand(new VolumeListCommand())
                 .addSubcommand(new VolumeInspectCommand())
                 .addSubcommand(new VolumeResizeCommand())
+                .addSubcommand(new VolumeUpdateCommand())
                 .addSubcommand(new VolumeCloneCommand())
                 .addSubcommand(new VolumeRevertCommand())
                 .addSubcommand(new VolumeDeleteCommand())
@@ -53,11 +60,17 @@ public final class CliMain {
                 .addSubcommand(new SnapshotListCommand())
                 .addSubcommand(new SnapshotInspectCommand())
                 .addSubcommand(new SnapshotDeleteCommand());
+        CommandLine policy = new CommandLine(new PolicyCommand())
+                .addSubcommand(new PolicyCreateCommand())
+                .addSubcommand(new PolicyListCommand())
+                .addSubcommand(new PolicyInspectCommand())
+                .addSubcommand(new PolicyDeleteCommand());
         CommandLine pool = new CommandLine(new PoolCommand()).addSubcommand(new PoolListCommand());
         CommandLine cluster = new CommandLine(new ClusterCommand()).addSubcommand(new ClusterStatusCommand());
         CommandLine wharf = new CommandLine(new WharfCommand(environment))
                 .addSubcommand(volume)
                 .addSubcommand(snapshot)
+                .addSubcommand(policy)
                 .addSubcommand(pool)
                 .addSubcommand(cluster);
         wharf.setExecutionExceptionHandler(new ErrorPrinter());

@@ -2,12 +2,14 @@ package io.wharf.cli;
 
 import io.wharf.api.ClusterInfo;
 import io.wharf.api.NodeInfo;
+import io.wharf.api.PolicyInfo;
 import io.wharf.api.PoolInfo;
 import io.wharf.api.SnapshotGroupCreate;
 import io.wharf.api.SnapshotInfo;
 import io.wharf.api.VersionInfo;
 import io.wharf.api.VolumeCreate;
 import io.wharf.api.VolumeInfo;
+import io.wharf.api.VolumeUpdate;
 import io.wharf.api.WharfApi;
 import io.wharf.core.ByteSize;
 import io.wharf.core.ErrorCode;
@@ -27,6 +29,8 @@ final class InMemoryApi implements WharfApi {
     final Map<String, VolumeInfo> volumes = new ConcurrentSkipListMap<>();
     /** Snapshots by volume, each volume's in creation order; guarded by {@code this}. */
     final Map<String, Map<String, SnapshotInfo>> snapshots = new LinkedHashMap<>();
+    /** Schedule policies by name; guarded by {@code this}. */
+    final Map<String, PolicyInfo> policies = new java.util.TreeMap<>();
     final AtomicInteger calls = new AtomicInteger();
     private final AtomicReference<RuntimeException> nextFailure = new AtomicReference<>();
     private String nbdAddress = "127.0.0.1:10809";
@@ -44,9 +48,10 @@ final class InMemoryApi implements WharfApi {
     }
 
     void put(String name, long sizeBytes, long allocatedBytes, int clients, Map<String, String> labels, String source) {
+        VolumeInfo old = volumes.get(name);
         volumes.put(name, new VolumeInfo(name, "vol-" + name, sizeBytes, labels, clients > 0 ? "in-use" : "available",
                 allocatedBytes, "nbd://" + nbdAddress + "/" + name, clients, "node-1", "2025-11-27T09:30:00Z", 0,
-                source));
+                source, old == null ? null : old.snapshotSchedule(), old == null ? null : old.schedulePolicy()));
     }
 
     synchronized void putSnapshot(String volume, String name, long exclusiveBytes) {
@@ -199,6 +204,74 @@ final class InMemoryApi implements WharfApi {
     }
 
     @Override
+    public synchronized VolumeInfo updateVolume(String name, VolumeUpdate update) {
+        call();
+        VolumeInfo v = lookup(name);
+        String schedule = v.snapshotSchedule();
+        String policy = v.schedulePolicy();
+        if (update.snapshotSchedule() != null) {
+            schedule = update.snapshotSchedule().isEmpty() ? null : update.snapshotSchedule();
+            policy = schedule == null ? policy : null;
+        }
+        if (update.schedulePolicy() != null) {
+            policy = update.schedulePolicy().isEmpty() ? null : lookupPolicy(update.schedulePolicy()).name();
+            schedule = policy == null ? schedule : null;
+        }
+        volumes.put(name, new VolumeInfo(v.name(), v.id(), v.sizeBytes(), v.labels(), v.state(), v.allocatedBytes(),
+                v.nbdUri(), v.clients(), v.node(), v.createdAt(), 0, v.source(), schedule, policy));
+        return view(volumes.get(name));
+    }
+
+    @Override
+    public synchronized PolicyInfo createPolicy(String name, String schedule) {
+        call();
+        if (policies.containsKey(name)) {
+            throw new WharfException(ErrorCode.POLICY_EXISTS, "policy '" + name + "' already exists",
+                    "choose another name, or delete the existing policy first");
+        }
+        policies.put(name, new PolicyInfo(name, schedule, 0, "2025-11-29T08:00:00Z"));
+        return policyView(policies.get(name));
+    }
+
+    @Override
+    public synchronized List<PolicyInfo> listPolicies() {
+        call();
+        return policies.values().stream().map(this::policyView).toList();
+    }
+
+    @Override
+    public synchronized PolicyInfo getPolicy(String name) {
+        call();
+        return policyView(lookupPolicy(name));
+    }
+
+    @Override
+    public synchronized void deletePolicy(String name) {
+        call();
+        PolicyInfo p = policyView(lookupPolicy(name));
+        if (p.volumes() > 0) {
+            throw new WharfException(ErrorCode.POLICY_IN_USE, "policy '" + name + "' is used by " + p.volumes()
+                    + " volume(s)",
+                    "clear it from those volumes first with wharf volume update VOLUME --schedule-policy ''");
+        }
+        policies.remove(name);
+    }
+
+    private PolicyInfo lookupPolicy(String name) {
+        PolicyInfo p = policies.get(name);
+        if (p == null) {
+            throw new WharfException(ErrorCode.POLICY_NOT_FOUND, "policy '" + name + "' does not exist",
+                    "list policies with `wharf policy list`");
+        }
+        return p;
+    }
+
+    private PolicyInfo policyView(PolicyInfo p) {
+        int count = (int) volumes.values().stream().filter(v -> p.name().equals(v.schedulePolicy())).count();
+        return new PolicyInfo(p.name(), p.schedule(), count, p.createdAt());
+    }
+
+    @Override
     public List<PoolInfo> listPools() {
         call();
         return List.of(new PoolInfo("node-1", "/var/lib/wharf/pool", CAPACITY_BYTES, used(), provisioned(), 2.0,
@@ -241,7 +314,8 @@ final class InMemoryApi implements WharfApi {
     /** The volume with its current snapshot count, as a node reports it. */
     private synchronized VolumeInfo view(VolumeInfo v) {
         return new VolumeInfo(v.name(), v.id(), v.sizeBytes(), v.labels(), v.state(), v.allocatedBytes(), v.nbdUri(),
-                v.clients(), v.node(), v.createdAt(), snapshots.getOrDefault(v.name(), Map.of()).size(), v.source());
+                v.clients(), v.node(), v.createdAt(), snapshots.getOrDefault(v.name(), Map.of()).size(), v.source(),
+                v.snapshotSchedule(), v.schedulePolicy());
     }
 
     private long provisioned() {

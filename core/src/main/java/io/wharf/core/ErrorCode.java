@@ -16,6 +16,7 @@ public enum ErrorCode {
     NOT_FOUND(404, 3),
     VOLUME_NOT_FOUND(404, 3),
     SNAPSHOT_NOT_FOUND(404, 3),
+    POLICY_NOT_FOUND(404, 3),
     // 405
     METHOD_NOT_ALLOWED(405, 2),
     // 409: conflicts with current state
@@ -24,6 +25,8 @@ public enum ErrorCode {
     SNAPSHOT_EXISTS(409, 4),
     SNAPSHOT_LIMIT(409, 4),
     READ_ONLY(409, 4),
+    POLICY_EXISTS(409, 4),
+    POLICY_IN_USE(409, 4),
     ALREADY_MOUNTED(409, 4),
     NOT_MOUNTED(409, 4),
     // 507: not enough room

@@ -21,7 +21,8 @@ public record NodeConfig(
         int nbdPort,
         long poolCapacityBytes,
         long poolReserveBytes,
-        double overcommitRatio) {
+        double overcommitRatio,
+        java.time.Duration scheduleInterval) {
 
     public static final int DEFAULT_API_PORT = 9020;
     public static final int DEFAULT_NBD_PORT = 10809;
@@ -38,6 +39,10 @@ public record NodeConfig(
         if (poolCapacityBytes < 0 || poolReserveBytes < 0) {
             throw new WharfException(ErrorCode.INVALID_SIZE, "pool capacity and reserve must not be negative",
                     "give sizes like 100GiB");
+        }
+        if (scheduleInterval.compareTo(java.time.Duration.ofMillis(100)) < 0 || scheduleInterval.compareTo(java.time.Duration.ofHours(1)) > 0) {
+            throw new WharfException(ErrorCode.INVALID_ARGUMENT, "schedule interval " + scheduleInterval + " is out of range",
+                    "give an interval between 100ms and 1h, e.g. 30s");
         }
         if (!(overcommitRatio >= 1.0 && overcommitRatio <= 100.0)) {
             throw new WharfException(ErrorCode.INVALID_ARGUMENT, "overcommit ratio " + overcommitRatio + " is out of range",

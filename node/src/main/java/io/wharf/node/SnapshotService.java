@@ -39,6 +39,7 @@ final class SnapshotService implements Exports.SnapshotOpener {
     static final int MAX_SNAPSHOTS_PER_VOLUME = 1024;
     private static final Logger log = LoggerFactory.getLogger(SnapshotService.class);
     private static final DateTimeFormatter GENERATED = DateTimeFormatter.ofPattern("'snap-'yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter SCHEDULED = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
     private final NodeConfig config;
     private final VolumeCatalog catalog;
@@ -92,6 +93,36 @@ final class SnapshotService implements Exports.SnapshotOpener {
     }
 
     SnapshotInfo create(VolumeRecord volume, String requestedName) {
+        return create(volume, requestedName, null);
+    }
+
+    /**
+     * A snapshot taken by schedule rule {@code rule} (named {@code <rule>-<time>}), then the
+     * oldest snapshots of that rule beyond {@code keep} are deleted.
+     */
+    void takeScheduled(VolumeRecord volume, String rule, int keep) {
+        synchronized (controlLock) {
+            String base = rule + "-" + SCHEDULED.format(clock.now());
+            String name = base;
+            for (int i = 2; catalog.snapshot(volume.name(), name).isPresent(); i++) {
+                name = base + "-" + i;
+            }
+            create(volume, name, rule);
+            List<SnapshotRecord> ofRule = catalog.snapshots(volume.name()).stream()
+                    .filter(r -> rule.equals(r.rule()) && r.state() == VolumeState.READY).toList();
+            for (int i = 0; i < ofRule.size() - keep; i++) {
+                delete(volume, ofRule.get(i).name());
+            }
+        }
+    }
+
+    /** When rule {@code rule} last took a snapshot of the volume, if it ever did and it is kept. */
+    Optional<java.time.Instant> lastRun(String volume, String rule) {
+        return catalog.snapshots(volume).stream().filter(r -> rule.equals(r.rule()))
+                .map(SnapshotRecord::createdAt).max(java.util.Comparator.naturalOrder());
+    }
+
+    private SnapshotInfo create(VolumeRecord volume, String requestedName, String rule) {
         synchronized (controlLock) {
             String name = requestedName == null || requestedName.isEmpty() ? generatedName(volume.name())
                     : Names.requireValid("snapshot", requestedName);
@@ -105,7 +136,7 @@ final class SnapshotService implements Exports.SnapshotOpener {
                         "delete snapshots you no longer need (`wharf snapshot list " + volume.name() + "`)");
             }
             SnapshotRecord record = SnapshotRecord.of(volume.name(), name, UUID.randomUUID().toString(),
-                    volume.sizeBytes(), VolumeState.CREATING, clock.now());
+                    volume.sizeBytes(), VolumeState.CREATING, clock.now()).withRule(rule);
             catalog.put(record);
             try {
                 pool.snapshot(volume.id(), record.storageId());

@@ -39,12 +39,16 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--overcommit", defaultValue = "2.0", description = "Thin provisioning: total volume sizes may reach capacity times this ratio (default: ${DEFAULT-VALUE}).")
     double overcommit;
 
+    @Option(names = "--schedule-interval", defaultValue = "30", description = "Seconds between checks for due scheduled snapshots (default: ${DEFAULT-VALUE}).")
+    double scheduleIntervalSeconds;
+
     @Override
     public Integer call() {
         try {
             NodeConfig config = new NodeConfig(dataDir, nodeId, bindHost,
                     advertiseHost == null ? bindHost : advertiseHost, apiPort, nbdPort,
-                    poolCapacity == null ? 0 : ByteSize.parse(poolCapacity), ByteSize.parse(poolReserve), overcommit);
+                    poolCapacity == null ? 0 : ByteSize.parse(poolCapacity), ByteSize.parse(poolReserve), overcommit,
+                    java.time.Duration.ofMillis(Math.round(scheduleIntervalSeconds * 1000)));
             WharfNode node = WharfNode.start(config);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {

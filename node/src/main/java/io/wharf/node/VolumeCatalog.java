@@ -5,6 +5,7 @@ import io.wharf.metadata.ClusterStore;
 import io.wharf.metadata.KeyValue;
 import io.wharf.metadata.model.Keys;
 import io.wharf.metadata.model.ModelCodec;
+import io.wharf.metadata.model.PolicyRecord;
 import io.wharf.metadata.model.SnapshotRecord;
 import io.wharf.metadata.model.VolumeRecord;
 import java.util.List;
@@ -62,6 +63,23 @@ final class VolumeCatalog {
 
     void deleteSnapshot(String volume, String name) {
         store.delete(Keys.snapshot(volume, name));
+    }
+
+    Optional<PolicyRecord> policy(String name) {
+        return store.get(Keys.policy(name)).map(kv -> ModelCodec.decode(kv.value().toByteArray(), PolicyRecord.class));
+    }
+
+    List<PolicyRecord> policies() {
+        return store.range(Keys.policies()).stream()
+                .map(kv -> ModelCodec.decode(kv.value().toByteArray(), PolicyRecord.class)).toList();
+    }
+
+    void put(PolicyRecord record) {
+        store.put(Bytes.of(Keys.policy(record.name())), Bytes.of(ModelCodec.encode(record)));
+    }
+
+    void deletePolicy(String name) {
+        store.delete(Keys.policy(name));
     }
 
     private static List<SnapshotRecord> sorted(List<KeyValue> keyValues) {

@@ -2,7 +2,11 @@ package io.wharf.node;
 
 import io.wharf.api.ClusterInfo;
 import io.wharf.api.NodeInfo;
+import io.wharf.api.PolicyInfo;
 import io.wharf.api.PoolInfo;
+import io.wharf.api.VolumeUpdate;
+import io.wharf.control.schedule.Schedule;
+import io.wharf.metadata.model.PolicyRecord;
 import io.wharf.api.SnapshotInfo;
 import io.wharf.api.VersionInfo;
 import io.wharf.api.VolumeCreate;
@@ -281,6 +285,106 @@ final class VolumeService implements WharfApi {
     }
 
     @Override
+    public VolumeInfo updateVolume(String name, VolumeUpdate update) {
+        synchronized (controlLock) {
+            VolumeRecord record = requireReady(name);
+            String schedule = update.snapshotSchedule() == null ? record.snapshotSchedule() : emptyToNull(update.snapshotSchedule());
+            String policy = update.schedulePolicy() == null ? record.schedulePolicy() : emptyToNull(update.schedulePolicy());
+            if (schedule != null && policy != null) {
+                throw new WharfException(ErrorCode.INVALID_ARGUMENT,
+                        "volume '" + name + "' would have both a snapshot schedule and a schedule policy",
+                        "give one: clear the other with --snapshot-schedule \"\" or --schedule-policy \"\"");
+            }
+            if (schedule != null) {
+                Schedule.parse(schedule);
+            }
+            if (policy != null) {
+                requirePolicy(policy);
+            }
+            VolumeRecord updated = record.withSchedule(schedule, policy, clock.now());
+            catalog.put(updated);
+            log.atInfo().addKeyValue("volume", name).addKeyValue("schedule", schedule).addKeyValue("policy", policy)
+                    .log("volume schedule set");
+            return info(updated);
+        }
+    }
+
+    private static String emptyToNull(String text) {
+        return text.isBlank() ? null : text.trim();
+    }
+
+    @Override
+    public PolicyInfo createPolicy(String name, String schedule) {
+        Names.requireValid("policy", name);
+        Schedule.parse(schedule);
+        synchronized (controlLock) {
+            if (catalog.policy(name).isPresent()) {
+                throw new WharfException(ErrorCode.POLICY_EXISTS, "policy '" + name + "' already exists",
+                        "choose another name, or delete the existing policy first");
+            }
+            PolicyRecord record = PolicyRecord.of(name, schedule.trim(), clock.now());
+            catalog.put(record);
+            return policyInfo(record);
+        }
+    }
+
+    @Override
+    public List<PolicyInfo> listPolicies() {
+        return catalog.policies().stream().map(this::policyInfo).toList();
+    }
+
+    @Override
+    public PolicyInfo getPolicy(String name) {
+        return policyInfo(requirePolicy(name));
+    }
+
+    @Override
+    public void deletePolicy(String name) {
+        synchronized (controlLock) {
+            requirePolicy(name);
+            List<String> users = catalog.list().stream().filter(v -> name.equals(v.schedulePolicy())).map(VolumeRecord::name).toList();
+            if (!users.isEmpty()) {
+                throw new WharfException(ErrorCode.POLICY_IN_USE, "policy '" + name + "' is used by volume(s) " + String.join(", ", users),
+                        "move those volumes to another policy first (wharf volume update NAME --schedule-policy \"\")");
+            }
+            catalog.deletePolicy(name);
+        }
+    }
+
+    private PolicyRecord requirePolicy(String name) {
+        if (name == null || name.isEmpty()) {
+            throw new WharfException(ErrorCode.POLICY_NOT_FOUND, "no policy named", "list policies with `wharf policy list`");
+        }
+        Names.requireValid("policy", name);
+        return catalog.policy(name).orElseThrow(() -> new WharfException(ErrorCode.POLICY_NOT_FOUND,
+                "policy '" + name + "' does not exist", "list policies with `wharf policy list`"));
+    }
+
+    private PolicyInfo policyInfo(PolicyRecord record) {
+        int volumes = (int) catalog.list().stream().filter(v -> record.name().equals(v.schedulePolicy())).count();
+        return new PolicyInfo(record.name(), record.schedule(), volumes, record.createdAt().toString());
+    }
+
+    /** The schedule a volume follows now (its own, or its policy's), if any. */
+    Optional<Schedule> scheduleOf(VolumeRecord record) {
+        if (record.snapshotSchedule() != null) {
+            return Optional.of(Schedule.parse(record.snapshotSchedule()));
+        }
+        if (record.schedulePolicy() != null) {
+            return catalog.policy(record.schedulePolicy()).map(p -> Schedule.parse(p.schedule()));
+        }
+        return Optional.empty();
+    }
+
+    SnapshotService snapshots() {
+        return snapshots;
+    }
+
+    List<VolumeRecord> readyVolumes() {
+        return catalog.list().stream().filter(r -> r.state() == VolumeState.READY).toList();
+    }
+
+    @Override
     public List<PoolInfo> listPools() {
         return List.of(poolInfo());
     }
@@ -339,7 +443,7 @@ final class VolumeService implements WharfApi {
         String uri = "nbd://" + config.advertiseHost() + ":" + nbd.port() + "/" + record.name();
         return new VolumeInfo(record.name(), record.id(), record.sizeBytes(), record.labels(),
                 clients > 0 ? "in-use" : "available", allocated, uri, clients, record.node(), record.createdAt().toString(),
-                catalog.snapshots(record.name()).size(), record.source());
+                catalog.snapshots(record.name()).size(), record.source(), record.snapshotSchedule(), record.schedulePolicy());
     }
 
     void requireCapacityFor(long additionalBytes, String name) {

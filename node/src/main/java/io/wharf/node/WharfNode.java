@@ -59,6 +59,8 @@ public final class WharfNode implements AutoCloseable {
             ApiServer api = push(opened, new ApiServer(config.bindHost(), config.apiPort(), service, metrics::render));
             bind("API", config.apiPort(), "--api-port", api::start);
             service.apiPort(api.port());
+            ScheduleController schedules = push(opened, new ScheduleController(service, Clock.SYSTEM, config.scheduleInterval()));
+            schedules.start();
             log.atInfo().addKeyValue("api", api.port()).addKeyValue("nbd", nbd.port())
                     .addKeyValue("version", WharfVersion.version()).log("node started");
             return new WharfNode(config, opened, nbd, api);

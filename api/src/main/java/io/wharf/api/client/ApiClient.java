@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.wharf.api.ApiError;
 import io.wharf.api.ApiJson;
 import io.wharf.api.ClusterInfo;
+import io.wharf.api.PolicyCreate;
+import io.wharf.api.PolicyInfo;
+import io.wharf.api.PolicyList;
 import io.wharf.api.PoolInfo;
 import io.wharf.api.PoolList;
 import io.wharf.api.SnapshotCreate;
@@ -15,8 +18,10 @@ import io.wharf.api.VolumeClone;
 import io.wharf.api.VolumeCreate;
 import io.wharf.api.VolumeInfo;
 import io.wharf.api.VolumeList;
+import io.wharf.api.VolumePatch;
 import io.wharf.api.VolumeResize;
 import io.wharf.api.VolumeRevert;
+import io.wharf.api.VolumeUpdate;
 import io.wharf.api.WharfApi;
 import io.wharf.core.ErrorCode;
 import io.wharf.core.WharfException;
@@ -150,6 +155,35 @@ public final class ApiClient implements WharfApi, AutoCloseable {
     public VolumeInfo revertVolume(String volume, String snapshot, boolean force) {
         return call("POST", "/v1/volumes/" + segment(volume) + "/revert",
                 new VolumeRevert(Objects.requireNonNull(snapshot, "snapshot"), force), VolumeInfo.class);
+    }
+
+    /** Sends only the schedule fields that are set; a null field is left out, so the node leaves it unchanged. */
+    @Override
+    public VolumeInfo updateVolume(String name, VolumeUpdate update) {
+        Objects.requireNonNull(update, "update");
+        return call("PATCH", "/v1/volumes/" + segment(name),
+                new VolumePatch(null, update.snapshotSchedule(), update.schedulePolicy()), VolumeInfo.class);
+    }
+
+    @Override
+    public PolicyInfo createPolicy(String name, String schedule) {
+        return call("POST", "/v1/policies", new PolicyCreate(Objects.requireNonNull(name, "name"),
+                Objects.requireNonNull(schedule, "schedule")), PolicyInfo.class);
+    }
+
+    @Override
+    public List<PolicyInfo> listPolicies() {
+        return call("GET", "/v1/policies", null, PolicyList.class).policies();
+    }
+
+    @Override
+    public PolicyInfo getPolicy(String name) {
+        return call("GET", "/v1/policies/" + segment(name), null, PolicyInfo.class);
+    }
+
+    @Override
+    public void deletePolicy(String name) {
+        call("DELETE", "/v1/policies/" + segment(name), null, Void.class);
     }
 
     @Override

@@ -3,5 +3,5 @@ package io.wharf.cli.volume;
 import io.wharf.cli.GroupCommand;
 import picocli.CommandLine.Command;
 
-@Command(name = "volume", description = "Create, inspect, resize, clone, revert, delete and mount volumes.")
+@Command(name = "volume", description = "Create, inspect, resize, update, clone, revert, delete and mount volumes.")
 public final class VolumeCommand extends GroupCommand {}

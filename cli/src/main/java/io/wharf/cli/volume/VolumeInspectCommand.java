@@ -33,6 +33,12 @@ public final class VolumeInspectCommand extends ApiCommand {
                 .row("NBD URI", volume.nbdUri())
                 .row("Labels", VolumeText.labels(volume.labels()))
                 .row("Snapshots", volume.snapshots());
+        if (volume.snapshotSchedule() != null) {
+            fields.row("Schedule", volume.snapshotSchedule());
+        }
+        if (volume.schedulePolicy() != null) {
+            fields.row("Policy", volume.schedulePolicy());
+        }
         if (volume.source() != null) {
             fields.row("Source", volume.source());
         }

@@ -18,6 +18,7 @@ public final class Keys {
     public static final String VOLUMES = ROOT + "volumes/";
     public static final String NODES = ROOT + "nodes/";
     public static final String SNAPSHOTS = ROOT + "snapshots/";
+    public static final String POLICIES = ROOT + "policies/";
     private static final String CLUSTER = ROOT + "cluster";
 
     private Keys() {}
@@ -49,6 +50,15 @@ public final class Keys {
     /** The prefix over every snapshot. */
     public static String snapshots() {
         return SNAPSHOTS;
+    }
+
+    /** The key of a schedule policy. */
+    public static String policy(String name) {
+        return POLICIES + Names.requireValid("policy", name);
+    }
+
+    public static String policies() {
+        return POLICIES;
     }
 
     public static String node(String id) {

@@ -10,9 +10,10 @@ import java.util.Objects;
  * @param name      unique among that volume's snapshots
  * @param storageId the snapshot's id in the volume's storage (stable, never reused)
  * @param state     {@code CREATING} and {@code DELETING} mark an operation a crash may have cut short
+ * @param rule      the schedule rule that took it ({@code periodic}, {@code daily}, ...), or null if a user did
  */
 public record SnapshotRecord(int schemaVersion, String volume, String name, String storageId, long sizeBytes,
-                             VolumeState state, Instant createdAt) implements ModelRecord {
+                             VolumeState state, Instant createdAt, String rule) implements ModelRecord {
     public static final int SCHEMA_VERSION = 1;
 
     public SnapshotRecord {
@@ -25,10 +26,15 @@ public record SnapshotRecord(int schemaVersion, String volume, String name, Stri
 
     public static SnapshotRecord of(String volume, String name, String storageId, long sizeBytes, VolumeState state,
                                     Instant createdAt) {
-        return new SnapshotRecord(SCHEMA_VERSION, volume, name, storageId, sizeBytes, state, createdAt);
+        return new SnapshotRecord(SCHEMA_VERSION, volume, name, storageId, sizeBytes, state, createdAt, null);
+    }
+
+    /** The same snapshot, taken by schedule rule {@code ruleKind}. */
+    public SnapshotRecord withRule(String ruleKind) {
+        return new SnapshotRecord(SCHEMA_VERSION, volume, name, storageId, sizeBytes, state, createdAt, ruleKind);
     }
 
     public SnapshotRecord withState(VolumeState next) {
-        return new SnapshotRecord(SCHEMA_VERSION, volume, name, storageId, sizeBytes, next, createdAt);
+        return new SnapshotRecord(SCHEMA_VERSION, volume, name, storageId, sizeBytes, next, createdAt, rule);
     }
 }

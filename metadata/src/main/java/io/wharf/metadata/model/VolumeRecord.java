@@ -11,9 +11,13 @@ import java.util.Objects;
  * @param node   the node that owns the volume's data on a single-node cluster (the target later)
  * @param source {@code volume} or {@code volume@snapshot} this volume was cloned from; null if none
  *               (absent in records written before clones existed)
+ * @param snapshotSchedule the volume's own snapshot schedule, or null
+ * @param schedulePolicy   the policy whose schedule the volume follows, or null
+ * @param scheduleSince    when the schedule or policy was last set: a rule that never ran counts from here
  */
 public record VolumeRecord(int schemaVersion, String id, String name, long sizeBytes, Map<String, String> labels,
-                           VolumeState state, String node, Instant createdAt, String source) implements ModelRecord {
+                           VolumeState state, String node, Instant createdAt, String source,
+                           String snapshotSchedule, String schedulePolicy, Instant scheduleSince) implements ModelRecord {
     public static final int SCHEMA_VERSION = 1;
 
     public VolumeRecord {
@@ -30,21 +34,30 @@ public record VolumeRecord(int schemaVersion, String id, String name, long sizeB
     /** A new record in the current schema. */
     public static VolumeRecord of(String id, String name, long sizeBytes, Map<String, String> labels,
                                   VolumeState state, String node, Instant createdAt) {
-        return new VolumeRecord(SCHEMA_VERSION, id, name, sizeBytes, labels, state, node, createdAt, null);
+        return new VolumeRecord(SCHEMA_VERSION, id, name, sizeBytes, labels, state, node, createdAt, null, null, null, null);
     }
 
     /** A clone's record: {@code source} is {@code volume} or {@code volume@snapshot}. */
     public VolumeRecord withSource(String cloneSource) {
-        return new VolumeRecord(SCHEMA_VERSION, id, name, sizeBytes, labels, state, node, createdAt, cloneSource);
+        return new VolumeRecord(SCHEMA_VERSION, id, name, sizeBytes, labels, state, node, createdAt, cloneSource,
+                snapshotSchedule, schedulePolicy, scheduleSince);
     }
 
     /** This volume in another state, written in the current schema. */
     public VolumeRecord withState(VolumeState next) {
-        return new VolumeRecord(SCHEMA_VERSION, id, name, sizeBytes, labels, next, node, createdAt, source);
+        return new VolumeRecord(SCHEMA_VERSION, id, name, sizeBytes, labels, next, node, createdAt, source,
+                snapshotSchedule, schedulePolicy, scheduleSince);
     }
 
     /** This volume with another size, written in the current schema. */
     public VolumeRecord withSize(long nextSizeBytes) {
-        return new VolumeRecord(SCHEMA_VERSION, id, name, nextSizeBytes, labels, state, node, createdAt, source);
+        return new VolumeRecord(SCHEMA_VERSION, id, name, nextSizeBytes, labels, state, node, createdAt, source,
+                snapshotSchedule, schedulePolicy, scheduleSince);
+    }
+
+    /** This volume with another schedule and policy (either may be null), counted from {@code since}. */
+    public VolumeRecord withSchedule(String schedule, String policy, Instant since) {
+        return new VolumeRecord(SCHEMA_VERSION, id, name, sizeBytes, labels, state, node, createdAt, source,
+                schedule, policy, since);
     }
 }

@@ -1,0 +1,75 @@
+package io.wharf.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.wharf.api.SnapshotInfo;
+import io.wharf.api.VolumeCreate;
+import io.wharf.api.VolumeUpdate;
+import io.wharf.api.client.ApiClient;
+import io.wharf.core.ByteSize;
+import io.wharf.core.ErrorCode;
+import io.wharf.core.WharfException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Snapshot schedules on a real node (checking for due runs every 200 ms): a volume's own schedule
+ * and a named policy take snapshots and keep only the newest {@code keep} of each rule.
+ */
+class ScheduleTest {
+    @TempDir
+    Path dir;
+
+    private static List<String> scheduled(ApiClient api, String volume, String rule) {
+        return api.listSnapshots(volume).stream().map(SnapshotInfo::name).filter(n -> n.startsWith(rule + "-")).toList();
+    }
+
+    @Test
+    void schedulesTakeAndPruneSnapshots() throws Exception {
+        try (NodeProcess node = NodeProcess.started(dir.resolve("node"), "--schedule-interval", "0.2")) {
+            ApiClient api = node.api();
+            api.createVolume(new VolumeCreate("own", 16 * ByteSize.MIB, Map.of()));
+            api.createVolume(new VolumeCreate("follower", 16 * ByteSize.MIB, Map.of()));
+            api.createSnapshot("own", "manual");
+
+            assertThat(api.updateVolume("own", new VolumeUpdate("periodic=1s,keep=3", null)).snapshotSchedule())
+                    .isEqualTo("periodic=1s,keep=3");
+            Set<String> seen = new HashSet<>();
+            Conditions.await("six scheduled snapshots to come and go", Duration.ofSeconds(60), () -> {
+                List<String> now = scheduled(api, "own", "periodic");
+                assertThat(now.size()).as("never more than keep=3: %s", now).isLessThanOrEqualTo(3);
+                seen.addAll(now);
+                return seen.size() >= 6;
+            });
+            assertThat(api.listSnapshots("own")).extracting(SnapshotInfo::name).contains("manual");
+
+            api.createPolicy("fast", "periodic=1s,keep=2");
+            api.updateVolume("follower", new VolumeUpdate(null, "fast"));
+            Conditions.await("the policy's snapshots", Duration.ofSeconds(30),
+                    () -> scheduled(api, "follower", "periodic").size() == 2);
+            assertThat(api.getPolicy("fast").volumes()).isEqualTo(1);
+            assertThatThrownBy(() -> api.deletePolicy("fast")).isInstanceOf(WharfException.class)
+                    .extracting(e -> ((WharfException) e).code()).isEqualTo(ErrorCode.POLICY_IN_USE);
+            assertThatThrownBy(() -> api.updateVolume("follower", new VolumeUpdate("daily=02:00", null)))
+                    .as("a schedule and a policy at once").isInstanceOf(WharfException.class)
+                    .extracting(e -> ((WharfException) e).code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+            assertThatThrownBy(() -> api.updateVolume("own", new VolumeUpdate("hourly=5", null)))
+                    .isInstanceOf(WharfException.class)
+                    .extracting(e -> ((WharfException) e).code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+
+            api.updateVolume("own", new VolumeUpdate("", null));
+            api.updateVolume("follower", new VolumeUpdate(null, ""));
+            api.deletePolicy("fast");
+            List<String> settled = scheduled(api, "own", "periodic");
+            assertThat(settled).hasSizeLessThanOrEqualTo(3);
+            assertThat(api.getVolume("own").snapshotSchedule()).isNull();
+        }
+    }
+}
