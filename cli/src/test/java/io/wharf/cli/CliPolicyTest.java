@@ -3,69 +3,14 @@ package io.wharf.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wharf.api.ApiServer;
 import io.wharf.api.VolumeUpdate;
-import io.wharf.cli.mount.MountSettings;
-import io.wharf.cli.mount.Transport;
 import io.wharf.core.ByteSize;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code wharf volume update} and {@code wharf policy ...} against a real ApiServer. */
-class CliPolicyTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private final InMemoryApi api = new InMemoryApi();
-    private ApiServer server;
-    private String endpoint;
-    @TempDir
-    Path temporary;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = new ApiServer("127.0.0.1", 0, api, () -> "");
-        server.start();
-        endpoint = "http://127.0.0.1:" + server.port();
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
-
-    private CliRun wharf(String... args) {
-        MountSettings settings = new MountSettings(temporary.resolve("mounts"), Transport.NBDFUSE,
-                Duration.ofSeconds(10), true);
-        return CliRun.run(Map.of(CliEnvironment.ENDPOINT_VARIABLE, endpoint), settings, args);
-    }
-
-    private static CliRun succeeded(CliRun run) {
-        assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.err()).isEmpty();
-        return run;
-    }
-
-    private static void assertFailed(CliRun run, int exitCode, String code, String message, String hint) {
-        assertThat(run.exitCode()).as(run.err()).isEqualTo(exitCode);
-        String expected = "error: " + message + "\n" + (hint == null ? "" : "hint: " + hint + "\n") + "(code: " + code
-                + ")\n";
-        assertThat(run.err()).isEqualTo(expected);
-        assertThat(run.out()).isEmpty();
-        assertThat(run.err()).doesNotContain("\tat ", "Exception");
-    }
-
-    private static void assertUsageError(CliRun run, String start, String usage) {
-        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
-        assertThat(run.err()).startsWith(start).contains("Usage: " + usage);
-        assertThat(run.err()).doesNotContain("\tat ", "Exception");
-        assertThat(run.out()).isEmpty();
-    }
-
+class CliPolicyTest extends CliAgainstApiServer {
     @Test
     void updateSetsAndClearsTheScheduleAndInspectShowsIt() throws Exception {
         api.put("db", 10 * ByteSize.GIB, 0, 0, Map.of("app", "pg"));

@@ -3,65 +3,17 @@ package io.wharf.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wharf.api.ApiServer;
-import io.wharf.cli.mount.MountSettings;
-import io.wharf.cli.mount.Transport;
 import io.wharf.core.ByteSize;
 import io.wharf.core.WharfVersion;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The wharf command against a real ApiServer with an in-memory node behind it. */
-class CliTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private final InMemoryApi api = new InMemoryApi();
-    private ApiServer server;
-    private String endpoint;
-    @TempDir
-    Path temporary;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = new ApiServer("127.0.0.1", 0, api, () -> "");
-        server.start();
-        endpoint = "http://127.0.0.1:" + server.port();
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
-
-    private MountSettings mountSettings(boolean root) {
-        return new MountSettings(temporary.resolve("mounts"), Transport.NBDFUSE, Duration.ofSeconds(10), root);
-    }
-
-    private CliRun wharf(String... args) {
-        return CliRun.run(Map.of(CliEnvironment.ENDPOINT_VARIABLE, endpoint), mountSettings(true), args);
-    }
-
-    private static void assertNoStackTrace(CliRun run) {
-        assertThat(run.err()).doesNotContain("\tat ", "Exception", "Caused by");
-        assertThat(run.out()).doesNotContain("\tat ", "Exception");
-    }
-
-    private static void assertFailed(CliRun run, int exitCode, String code, String message, String hint) {
-        assertThat(run.exitCode()).as(run.err()).isEqualTo(exitCode);
-        String expected = "error: " + message + "\n" + (hint == null ? "" : "hint: " + hint + "\n") + "(code: " + code
-                + ")\n";
-        assertThat(run.err()).isEqualTo(expected);
-        assertThat(run.out()).isEmpty();
-        assertNoStackTrace(run);
-    }
-
+class CliTest extends CliAgainstApiServer {
     @Test
     void versionPrintsTheBuildVersion() {
         CliRun run = wharf("--version");
