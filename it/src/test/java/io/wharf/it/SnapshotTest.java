@@ -60,6 +60,12 @@ class SnapshotTest {
         }
     }
 
+    /** A client that closed its socket is counted until the node has seen the close. */
+    private static void awaitNoClients(String volume) {
+        Conditions.await("the node to see the clients of " + volume + " go", java.time.Duration.ofSeconds(10),
+                () -> api.getVolume(volume).clients() == 0);
+    }
+
     private static void assertHolds(String export, int block, long writeId) throws IOException {
         assertThat(read(export, block)).as("%s block %d holds write %d", export, block, writeId)
                 .isEqualTo(CrashTest.content(block, writeId));
@@ -158,11 +164,13 @@ class SnapshotTest {
         assertZero("rev", 5);
         api.createSnapshot("rev", "after-revert");
         write("rev", 5, 34);
+        awaitNoClients("rev");
         api.revertVolume("rev", "v2", false);
         assertHolds("rev", 0, 31);
         assertHolds("rev", 5, 32);
         assertHolds("rev@after-revert", 0, 30);
         assertZero("rev@after-revert", 5);
+        awaitNoClients("rev");
         api.revertVolume("rev", "after-revert", false);
         assertHolds("rev", 0, 30);
         assertZero("rev", 5);
@@ -189,9 +197,11 @@ class SnapshotTest {
         Path before = dir.resolve("clone-a.raw");
         Tools.ok(120, "nbdcopy", node.nbdUri("clone-a"), before.toString());
         api.deleteSnapshot("origin", "base");
+        awaitNoClients("origin");
         api.deleteVolume("origin", false);
         Tools.ok(120, "qemu-img", "compare", "-f", "raw", "-F", "raw", before.toString(), node.nbdUri("clone-a"));
         assertHolds("clone-now", 0, 41);
+        awaitNoClients("clone-a");
         api.deleteVolume("clone-a", false);
         assertHolds("clone-of-clone", 0, 40);
         assertHolds("clone-of-clone", 1, 42);

@@ -107,6 +107,8 @@ class VolumeCliTest {
                 .contains("wharf_volume_write_bytes_total{volume=\"thin\"} " + 8 * ByteSize.MIB)
                 .contains("wharf_volume_trim_ops_total{volume=\"thin\"} 1")
                 .contains("# TYPE wharf_pool_capacity_bytes gauge");
+        Conditions.await("the node to see the client go", java.time.Duration.ofSeconds(10),
+                () -> node.api().getVolume("thin").clients() == 0);
         ok("volume", "delete", "thin");
     }
 
@@ -127,6 +129,8 @@ class VolumeCliTest {
             assertThat(client.read(30 * ByteSize.MIB, 4096)).isEqualTo(data);
             assertThat(client.read(4096, 4096)).isEqualTo(CrashTest.content(1, 42));
         }
+        Conditions.await("the node to see the client go", java.time.Duration.ofSeconds(10),
+                () -> node.api().getVolume("grow").clients() == 0);
         ok("volume", "delete", "grow");
     }
 
