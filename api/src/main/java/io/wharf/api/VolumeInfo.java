@@ -13,6 +13,8 @@ import java.util.Map;
  * @param source         {@code volume@snapshot} (or {@code volume}) this volume was cloned from, else null
  * @param snapshotSchedule the volume's own snapshot schedule (Portworx syntax), else null
  * @param schedulePolicy the named policy whose schedule the volume follows, else null
+ * @param space          where the data sits (head, snapshots, shared); only when one volume is asked
+ *                       for, null in lists
  */
 public record VolumeInfo(
         String name,
@@ -28,8 +30,23 @@ public record VolumeInfo(
         int snapshots,
         String source,
         String snapshotSchedule,
-        String schedulePolicy) {
+        String schedulePolicy,
+        VolumeSpaceInfo space) {
     public VolumeInfo {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
+    }
+
+    /** A volume without its space breakdown (as lists show it). */
+    public VolumeInfo(String name, String id, long sizeBytes, Map<String, String> labels, String state,
+            long allocatedBytes, String nbdUri, int clients, String node, String createdAt, int snapshots,
+            String source, String snapshotSchedule, String schedulePolicy) {
+        this(name, id, sizeBytes, labels, state, allocatedBytes, nbdUri, clients, node, createdAt, snapshots,
+                source, snapshotSchedule, schedulePolicy, null);
+    }
+
+    /** This volume with its space breakdown. */
+    public VolumeInfo withSpace(VolumeSpaceInfo breakdown) {
+        return new VolumeInfo(name, id, sizeBytes, labels, state, allocatedBytes, nbdUri, clients, node, createdAt,
+                snapshots, source, snapshotSchedule, schedulePolicy, breakdown);
     }
 }

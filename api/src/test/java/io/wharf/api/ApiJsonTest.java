@@ -19,7 +19,8 @@ class ApiJsonTest {
     void writesLabelsSortedByKey() throws Exception {
         String json = ApiJson.writer().writeValueAsString(new VolumeCreate("db", 4096,
                 Map.of("zone", "a", "app", "pg", "tier", "db")));
-        assertThat(json).isEqualTo("{\"name\":\"db\",\"sizeBytes\":4096,\"labels\":{\"app\":\"pg\",\"tier\":\"db\",\"zone\":\"a\"}}");
+        assertThat(json).isEqualTo("{\"name\":\"db\",\"sizeBytes\":4096,\"labels\":{\"app\":\"pg\",\"tier\":\"db\",\"zone\":\"a\"},"
+                + "\"snapshotSchedule\":null,\"schedulePolicy\":null}");
     }
 
     @Test
@@ -30,7 +31,10 @@ class ApiJsonTest {
                 "nbd://127.0.0.1:10809/db@s1");
         ClusterInfo cluster = new ClusterInfo("c", "0.1.0", java.util.List.of(
                 new NodeInfo("n", "online", "a:1", "a:2", "0.1.0", 10, 1)), 10, 1, 4096, 1);
-        for (Object value : new Object[] {volume, new VolumeList(java.util.List.of(volume)), cluster,
+        VolumeInfo withSpace = volume.withSpace(new VolumeSpaceInfo(4096, 8192, 512,
+                java.util.List.of(new VolumeSpaceInfo.SnapshotSpace("s1", 8192))));
+        for (Object value : new Object[] {volume, withSpace, new VolumeList(java.util.List.of(volume)), cluster,
+                new VolumeCreate("db", 4096, Map.of(), "daily=02:00,keep=7", null),
                 new PoolList(java.util.List.of(new PoolInfo("n", "/p", 10, 1, 2, 1.5, 1))),
                 new VersionInfo("0.1.0", "v1"), new ApiError("VOLUME_NOT_FOUND", "m", "h"), new VolumeResize(8192),
                 snapshot, new SnapshotList(java.util.List.of(snapshot)), new SnapshotCreate("s1"), new SnapshotCreate(null),

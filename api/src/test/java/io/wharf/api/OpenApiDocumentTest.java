@@ -49,7 +49,8 @@ class OpenApiDocumentTest {
                 VolumeInfo.class, VolumeList.class, PoolInfo.class, PoolList.class, NodeInfo.class, ClusterInfo.class,
                 VersionInfo.class, SnapshotCreate.class, SnapshotGroupCreate.class, SnapshotInfo.class,
                 SnapshotList.class, VolumeClone.class, VolumeRevert.class, VolumePatch.class, VolumeUpdate.class,
-                PolicyCreate.class, PolicyInfo.class, PolicyList.class)) {
+                PolicyCreate.class, PolicyInfo.class, PolicyList.class, VolumeSpaceInfo.class,
+                VolumeSpaceInfo.SnapshotSpace.class)) {
             records.put(type.getSimpleName(), type);
         }
         JsonNode schemas = document.get("components").get("schemas");

@@ -51,6 +51,20 @@ class CliPolicyTest extends CliAgainstApiServer {
     }
 
     @Test
+    void createTakesAScheduleOrAPolicy() {
+        assertThat(succeeded(wharf("volume", "create", "db", "--size", "1GiB", "--snapshot-schedule",
+                "periodic=60m,keep=5")).out()).startsWith("volume db created");
+        assertThat(api.volumes.get("db").snapshotSchedule()).isEqualTo("periodic=60m,keep=5");
+        api.createPolicy("nightly", "daily=02:00,keep=7");
+        succeeded(wharf("volume", "create", "logs", "--size", "1GiB", "--schedule-policy", "nightly"));
+        assertThat(api.volumes.get("logs").schedulePolicy()).isEqualTo("nightly");
+        assertFailed(wharf("volume", "create", "x", "--size", "1GiB", "--schedule-policy", "nope"), 3,
+                "POLICY_NOT_FOUND", "policy 'nope' does not exist", "list policies with `wharf policy list`");
+        assertThat(api.volumes).doesNotContainKey("x");
+        assertThat(wharf("volume", "create", "y", "--size", "1GiB", "--schedule-policy", "Bad!").exitCode()).isEqualTo(2);
+    }
+
+    @Test
     void updateNeedsAnOptionAndChecksNamesBeforeAnythingIsSent() {
         assertUsageError(wharf("volume", "update", "db"),
                 "Missing option: give --snapshot-schedule=SCHEDULE or --schedule-policy=POLICY (or both)",

@@ -76,7 +76,14 @@ final class InMemoryApi implements WharfApi {
             throw new WharfException(ErrorCode.VOLUME_EXISTS, "volume '" + request.name() + "' already exists",
                     "choose another name, or delete the existing volume first");
         }
+        if (request.schedulePolicy() != null) {
+            lookupPolicy(request.schedulePolicy());
+        }
         put(request.name(), request.sizeBytes(), 0, 0, request.labels());
+        if (request.snapshotSchedule() != null || request.schedulePolicy() != null) {
+            calls.decrementAndGet(); // one call, not two
+            return updateVolume(request.name(), new VolumeUpdate(request.snapshotSchedule(), request.schedulePolicy()));
+        }
         return view(volumes.get(request.name()));
     }
 

@@ -12,6 +12,7 @@ import io.wharf.core.ErrorCode;
 import io.wharf.core.WharfException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +71,37 @@ class ScheduleTest {
             List<String> settled = scheduled(api, "own", "periodic");
             assertThat(settled).hasSizeLessThanOrEqualTo(3);
             assertThat(api.getVolume("own").snapshotSchedule()).isNull();
+        }
+    }
+    /**
+     * Missed runs are caught up once: with {@code periodic=2s} and the node down for three periods,
+     * the restarted node takes one snapshot at once and the next a period later, not three in a
+     * burst. The schedule is given at create time.
+     */
+    @Test
+    void afterDowntimeEachRuleRunsOnceNotABurst() throws Exception {
+        try (NodeProcess node = NodeProcess.started(dir.resolve("node"), "--schedule-interval", "0.2")) {
+            ApiClient api = node.api();
+            api.createVolume(new VolumeCreate("v", 16 * ByteSize.MIB, Map.of(), "periodic=2s,keep=10", null));
+            assertThat(api.getVolume("v").snapshotSchedule()).isEqualTo("periodic=2s,keep=10");
+            Conditions.await("the first scheduled snapshot", Duration.ofSeconds(30),
+                    () -> scheduled(api, "v", "periodic").size() == 1);
+            node.stop();
+            Instant stoppedAt = Instant.now();
+            // The scenario is downtime itself: wait until three periods have been missed.
+            Conditions.await("three missed periods", Duration.ofSeconds(30),
+                    () -> Instant.now().isAfter(stoppedAt.plusSeconds(7)));
+            Instant restartedAt = Instant.now();
+            node.start();
+            Conditions.await("the catch-up and the next run", Duration.ofSeconds(30),
+                    () -> scheduled(api, "v", "periodic").size() >= 3);
+            List<Instant> taken = api.listSnapshots("v").stream().filter(s -> s.name().startsWith("periodic-"))
+                    .map(s -> Instant.parse(s.createdAt())).sorted().toList();
+            Instant catchUp = taken.get(1);
+            Instant next = taken.get(2);
+            assertThat(catchUp).as("the catch-up runs when the node is back").isAfter(restartedAt);
+            assertThat(Duration.between(catchUp, next)).as("one catch-up, then the period: %s", taken)
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(1500));
         }
     }
 }

@@ -17,14 +17,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code kill -9} of the node while a snapshot create, snapshot delete, clone or revert is under
- * way: after the restart each operation has happened completely or not at all, and every volume
- * and snapshot reads exactly one consistent state.
+ * {@code kill -9} of the node while a snapshot create, snapshot delete, clone, revert or group
+ * snapshot is under way: after the restart each operation has happened completely or not at all
+ * (a group on every volume or on none), and every volume and snapshot reads exactly one consistent
+ * state.
  */
 class SnapshotCrashTest {
     private static final int BLOCK = 4096;
     private static final int BLOCKS = 4;
-    private static final int ROUNDS = 12;
+    private static final int ROUNDS = 20;
 
     @TempDir
     Path dir;
@@ -52,8 +53,11 @@ class SnapshotCrashTest {
             node.api().createSnapshot("vol", "base");
             State current = State.of(200);
             writeState(node, "vol", current);
+            node.api().createVolume(new VolumeCreate("other", 16 * ByteSize.MIB, Map.of()));
+            State other = State.of(500);
+            writeState(node, "other", other);
             for (int round = 0; round < ROUNDS; round++) {
-                int op = round % 4;
+                int op = round % 5;
                 String name = "r" + round;
                 String older = "r" + (round - 3);
                 Thread call = Thread.ofVirtual().start(() -> {
@@ -62,18 +66,21 @@ class SnapshotCrashTest {
                             case 0 -> node.api().createSnapshot("vol", name);
                             case 1 -> node.api().cloneVolume("vol", "base", name, Map.of());
                             case 2 -> node.api().revertVolume("vol", "base", true);
-                            default -> node.api().deleteSnapshot("vol", older);
+                            case 3 -> node.api().deleteSnapshot("vol", older);
+                            default -> node.api().createGroupSnapshot(name, List.of("vol", "other"));
                         }
                     } catch (RuntimeException expected) {
                         // the node died under the call
                     }
                 });
                 // The crash lands at a random moment of the operation.
-                LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(random.nextInt(120_000)));
+                // A group holds I/O on two volumes and takes longer, so its window is wider.
+                int delayMicros = random.nextInt(op == 4 ? 250_000 : 120_000);
+                LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(delayMicros));
                 node.kill9();
                 call.join();
                 node.start();
-                String seedNote = "seed " + seed + " round " + round;
+                String seedNote = "seed " + seed + " round " + round + " (kill after " + delayMicros / 1000 + " ms)";
                 switch (op) {
                     case 0 -> {
                         List<String> names = node.api().listSnapshots("vol").stream().map(SnapshotInfo::name).toList();
@@ -98,12 +105,22 @@ class SnapshotCrashTest {
                         System.out.println(seedNote + " revert: " + (reverted ? "done" : "not done"));
                         current = now;
                     }
-                    default -> {
+                    case 3 -> {
                         String deleted = "r" + (round - 3);
                         List<String> names = node.api().listSnapshots("vol").stream().map(SnapshotInfo::name).toList();
                         System.out.println(seedNote + " delete: " + (names.contains(deleted) ? "not done" : "done"));
                         if (names.contains(deleted)) {
                             assertThat(TinyNbdClientProbe.exists(node.nbdPort, "vol@" + deleted)).isTrue();
+                        }
+                    }
+                    default -> {
+                        boolean onVol = names(node, "vol").contains(name);
+                        boolean onOther = names(node, "other").contains(name);
+                        System.out.println(seedNote + " group: " + (onVol ? "done" : "not done"));
+                        assertThat(onVol).as("%s: group snapshot on every volume or on none", seedNote).isEqualTo(onOther);
+                        if (onVol) {
+                            assertState(node, "vol@" + name, current, seedNote);
+                            assertState(node, "other@" + name, other, seedNote);
                         }
                     }
                 }
@@ -113,6 +130,10 @@ class SnapshotCrashTest {
                 writeState(node, "vol", current);
             }
         }
+    }
+
+    private static List<String> names(NodeProcess node, String volume) {
+        return node.api().listSnapshots(volume).stream().map(SnapshotInfo::name).toList();
     }
 
     private static void writeState(NodeProcess node, String export, State state) throws IOException {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wharf.api.SnapshotInfo;
 import io.wharf.api.VolumeCreate;
+import io.wharf.api.VolumeInfo;
+import io.wharf.api.VolumeSpaceInfo;
 import io.wharf.api.client.ApiClient;
 import io.wharf.core.ByteSize;
 import io.wharf.core.ErrorCode;
@@ -216,7 +218,7 @@ class SnapshotTest {
         try (TinyNbdClient client = new TinyNbdClient(node.nbdPort, "space")) {
             byte[] data = new byte[1 << 20];
             new java.util.Random(5).nextBytes(data);
-            for (int i = 0; i < 4; i++) {
+            for (int i = 0; i < 6; i++) {
                 client.write((long) i << 20, data);
             }
             client.flush();
@@ -231,10 +233,20 @@ class SnapshotTest {
             client.flush();
         }
         assertThat(api.getSnapshot("space", "old").exclusiveBytes()).isEqualTo(4 * ByteSize.MIB);
-        long before = api.getVolume("space").allocatedBytes();
-        assertThat(before).isEqualTo(8 * ByteSize.MIB);
+        VolumeInfo volume = api.getVolume("space");
+        assertThat(volume.allocatedBytes()).isEqualTo(10 * ByteSize.MIB);
+        assertThat(volume.space().headExclusiveBytes()).isEqualTo(4 * ByteSize.MIB);
+        assertThat(volume.space().snapshotExclusiveBytes()).isEqualTo(4 * ByteSize.MIB);
+        assertThat(volume.space().sharedBytes()).as("the 2 MiB both still read").isEqualTo(2 * ByteSize.MIB);
+        assertThat(volume.space().snapshots()).containsExactly(new VolumeSpaceInfo.SnapshotSpace("old", 4 * ByteSize.MIB));
+        assertThat(new Cli(node.endpoint()).run("volume", "inspect", "space").out())
+                .contains("Space: head       4 MiB").contains("Space: snapshots  4 MiB").contains("Space: shared     2 MiB")
+                .contains("  @old            4 MiB exclusive");
+        assertThat(api.listVolumes()).extracting(VolumeInfo::space).containsOnlyNulls();
         api.deleteSnapshot("space", "old");
-        assertThat(api.getVolume("space").allocatedBytes()).isEqualTo(4 * ByteSize.MIB);
+        assertThat(api.getVolume("space").allocatedBytes()).isEqualTo(6 * ByteSize.MIB);
+        assertThat(api.getVolume("space").space().headExclusiveBytes()).as("the old blocks moved into the head")
+                .isEqualTo(6 * ByteSize.MIB);
     }
 
     @Test

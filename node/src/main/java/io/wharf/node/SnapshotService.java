@@ -93,12 +93,14 @@ final class SnapshotService implements Exports.SnapshotOpener {
     }
 
     SnapshotInfo create(VolumeRecord volume, String requestedName) {
-        return create(volume, requestedName, null);
+        return create(volume, requestedName, null, List.of());
     }
 
     /**
-     * A snapshot taken by schedule rule {@code rule} (named {@code <rule>-<time>}), then the
-     * oldest snapshots of that rule beyond {@code keep} are deleted.
+     * A snapshot taken by schedule rule {@code rule} (named {@code <rule>-<time>}); the oldest
+     * snapshots of that rule beyond {@code keep} leave the listing in the same store transaction
+     * in which the new one appears, so no reader ever sees more than {@code keep}. Their storage
+     * is freed afterwards (after a crash, recovery finishes that).
      */
     void takeScheduled(VolumeRecord volume, String rule, int keep) {
         synchronized (controlLock) {
@@ -107,11 +109,13 @@ final class SnapshotService implements Exports.SnapshotOpener {
             for (int i = 2; catalog.snapshot(volume.name(), name).isPresent(); i++) {
                 name = base + "-" + i;
             }
-            create(volume, name, rule);
             List<SnapshotRecord> ofRule = catalog.snapshots(volume.name()).stream()
-                    .filter(r -> rule.equals(r.rule()) && r.state() == VolumeState.READY).toList();
-            for (int i = 0; i < ofRule.size() - keep; i++) {
-                delete(volume, ofRule.get(i).name());
+                    .filter(r -> rule.equals(r.rule()) && r.state() == VolumeState.READY)
+                    .sorted(java.util.Comparator.comparing(SnapshotRecord::createdAt)).toList();
+            List<SnapshotRecord> retired = ofRule.subList(0, Math.max(0, ofRule.size() + 1 - keep));
+            create(volume, name, rule, retired);
+            for (SnapshotRecord old : retired) {
+                freeDeleting(volume, old.withState(VolumeState.DELETING));
             }
         }
     }
@@ -122,7 +126,11 @@ final class SnapshotService implements Exports.SnapshotOpener {
                 .map(SnapshotRecord::createdAt).max(java.util.Comparator.naturalOrder());
     }
 
-    private SnapshotInfo create(VolumeRecord volume, String requestedName, String rule) {
+    /**
+     * Takes a snapshot; {@code retired} snapshots turn DELETING in the transaction that makes the
+     * new one READY (the caller frees their storage).
+     */
+    private SnapshotInfo create(VolumeRecord volume, String requestedName, String rule, List<SnapshotRecord> retired) {
         synchronized (controlLock) {
             String name = requestedName == null || requestedName.isEmpty() ? generatedName(volume.name())
                     : Names.requireValid("snapshot", requestedName);
@@ -145,7 +153,9 @@ final class SnapshotService implements Exports.SnapshotOpener {
                 throw VolumeService.asWharf(e, "taking snapshot '" + volume.name() + "@" + name + "'");
             }
             SnapshotRecord ready = record.withState(VolumeState.READY);
-            catalog.put(ready);
+            List<SnapshotRecord> commit = new ArrayList<>(List.of(ready));
+            retired.forEach(r -> commit.add(r.withState(VolumeState.DELETING)));
+            catalog.putAll(commit);
             log.atInfo().addKeyValue("snapshot", volume.name() + "@" + name).log("snapshot created");
             return info(volume, ready, storageFigures(volume).get(ready.storageId()));
         }
@@ -251,19 +261,25 @@ final class SnapshotService implements Exports.SnapshotOpener {
 
     void delete(VolumeRecord volume, String name) {
         synchronized (controlLock) {
-            SnapshotRecord record = requireReady(volume, name);
-            catalog.put(record.withState(VolumeState.DELETING));
-            String export = volume.name() + "@" + name;
-            exports.closeSnapshot(export);
-            nbd.disconnectAll(export);
-            try {
-                pool.deleteSnapshot(volume.id(), record.storageId());
-            } catch (IOException | RuntimeException e) {
-                throw VolumeService.asWharf(e, "deleting snapshot '" + export + "'");
-            }
-            catalog.deleteSnapshot(volume.name(), name);
-            log.atInfo().addKeyValue("snapshot", export).log("snapshot deleted");
+            SnapshotRecord deleting = requireReady(volume, name).withState(VolumeState.DELETING);
+            catalog.put(deleting);
+            freeDeleting(volume, deleting);
         }
+    }
+
+    /** Frees the storage of a snapshot recorded as DELETING, then drops its record. */
+    private void freeDeleting(VolumeRecord volume, SnapshotRecord deleting) {
+        assert deleting.state() == VolumeState.DELETING : deleting;
+        String export = volume.name() + "@" + deleting.name();
+        exports.closeSnapshot(export);
+        nbd.disconnectAll(export);
+        try {
+            pool.deleteSnapshot(volume.id(), deleting.storageId());
+        } catch (IOException | RuntimeException e) {
+            throw VolumeService.asWharf(e, "deleting snapshot '" + export + "'");
+        }
+        catalog.deleteSnapshot(volume.name(), deleting.name());
+        log.atInfo().addKeyValue("snapshot", export).log("snapshot deleted");
     }
 
     /** Creates the clone's storage and record; the caller holds the control lock and checked the name. */

@@ -11,6 +11,7 @@ import io.wharf.api.SnapshotInfo;
 import io.wharf.api.VersionInfo;
 import io.wharf.api.VolumeCreate;
 import io.wharf.api.VolumeInfo;
+import io.wharf.api.VolumeSpaceInfo;
 import io.wharf.api.WharfApi;
 import io.wharf.core.ByteSize;
 import io.wharf.core.Clock;
@@ -24,8 +25,10 @@ import io.wharf.nbd.NbdServer;
 import io.wharf.storage.Pool;
 import io.wharf.storage.PoolUsage;
 import io.wharf.storage.Volume;
+import io.wharf.storage.VolumeSpace;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -124,14 +127,21 @@ final class VolumeService implements WharfApi {
         String name = Names.requireValid("volume", request.name());
         request.labels().forEach(Names::requireValidLabel);
         long sizeBytes = roundUpToBlock(requireSize(request.sizeBytes()));
+        String schedule = blankToNull(request.snapshotSchedule());
+        String policy = blankToNull(request.schedulePolicy());
         synchronized (controlLock) {
             if (catalog.get(name).isPresent()) {
                 throw new WharfException(ErrorCode.VOLUME_EXISTS, "volume '" + name + "' already exists",
                         "choose another name, or delete the existing volume first");
             }
+            requireScheduleChoice(name, schedule, policy);
             requireCapacityFor(sizeBytes, name);
+            Instant now = clock.now();
             VolumeRecord record = VolumeRecord.of(UUID.randomUUID().toString(), name, sizeBytes,
-                    request.labels(), VolumeState.CREATING, config.nodeId(), clock.now());
+                    request.labels(), VolumeState.CREATING, config.nodeId(), now);
+            if (schedule != null || policy != null) {
+                record = record.withSchedule(schedule, policy, now);
+            }
             catalog.put(record);
             try {
                 Volume volume = pool.create(record.id(), sizeBytes);
@@ -172,7 +182,19 @@ final class VolumeService implements WharfApi {
 
     @Override
     public VolumeInfo getVolume(String name) {
-        return info(requireReady(name));
+        VolumeRecord record = requireReady(name);
+        VolumeInfo info = info(record);
+        try {
+            VolumeSpace space = pool.space(record.id());
+            Map<String, String> names = new java.util.HashMap<>();
+            catalog.snapshots(name).forEach(s -> names.put(s.storageId(), s.name()));
+            // A snapshot whose record is not written yet (being taken right now) has no name to show.
+            return info.withSpace(new VolumeSpaceInfo(space.headBytes(), space.snapshotExclusiveBytes(), space.sharedBytes(),
+                    space.snapshots().stream().map(s -> new VolumeSpaceInfo.SnapshotSpace(
+                            names.getOrDefault(s.id(), "(being taken)"), s.exclusiveBytes())).toList()));
+        } catch (IOException | RuntimeException e) {
+            throw asWharf(e, "reading the space of volume '" + name + "'");
+        }
     }
 
     @Override
@@ -288,19 +310,9 @@ final class VolumeService implements WharfApi {
     public VolumeInfo updateVolume(String name, VolumeUpdate update) {
         synchronized (controlLock) {
             VolumeRecord record = requireReady(name);
-            String schedule = update.snapshotSchedule() == null ? record.snapshotSchedule() : emptyToNull(update.snapshotSchedule());
-            String policy = update.schedulePolicy() == null ? record.schedulePolicy() : emptyToNull(update.schedulePolicy());
-            if (schedule != null && policy != null) {
-                throw new WharfException(ErrorCode.INVALID_ARGUMENT,
-                        "volume '" + name + "' would have both a snapshot schedule and a schedule policy",
-                        "give one: clear the other with --snapshot-schedule \"\" or --schedule-policy \"\"");
-            }
-            if (schedule != null) {
-                Schedule.parse(schedule);
-            }
-            if (policy != null) {
-                requirePolicy(policy);
-            }
+            String schedule = update.snapshotSchedule() == null ? record.snapshotSchedule() : blankToNull(update.snapshotSchedule());
+            String policy = update.schedulePolicy() == null ? record.schedulePolicy() : blankToNull(update.schedulePolicy());
+            requireScheduleChoice(name, schedule, policy);
             VolumeRecord updated = record.withSchedule(schedule, policy, clock.now());
             catalog.put(updated);
             log.atInfo().addKeyValue("volume", name).addKeyValue("schedule", schedule).addKeyValue("policy", policy)
@@ -309,8 +321,23 @@ final class VolumeService implements WharfApi {
         }
     }
 
-    private static String emptyToNull(String text) {
-        return text.isBlank() ? null : text.trim();
+    private static String blankToNull(String text) {
+        return text == null || text.isBlank() ? null : text.trim();
+    }
+
+    /** A valid schedule, an existing policy, or neither; never both. */
+    private void requireScheduleChoice(String volume, String schedule, String policy) {
+        if (schedule != null && policy != null) {
+            throw new WharfException(ErrorCode.INVALID_ARGUMENT,
+                    "volume '" + volume + "' would have both a snapshot schedule and a schedule policy",
+                    "give one: clear the other with --snapshot-schedule \"\" or --schedule-policy \"\"");
+        }
+        if (schedule != null) {
+            Schedule.parse(schedule);
+        }
+        if (policy != null) {
+            requirePolicy(policy);
+        }
     }
 
     @Override

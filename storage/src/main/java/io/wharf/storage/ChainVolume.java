@@ -292,14 +292,19 @@ final class ChainVolume implements Volume {
      */
     @Override
     public long allocatedBytes() {
-        long blocks = chain.dataBlocks();
+        return (chain.dataBlocks() + ownSealedBlocks()) << SHIFT;
+    }
+
+    /** Data blocks of the volume's own sealed layers (snapshots, and hidden layers still needed). */
+    private long ownSealedBlocks() {
+        long blocks = 0;
         VolumeMetadata current = metadata;
         for (Map.Entry<UUID, VolumeMetadata.Layer> layer : current.layerTable().entrySet()) {
             if (!layer.getValue().shared() && !layer.getKey().equals(current.head())) {
                 blocks += layer.getValue().dataBlocks();
             }
         }
-        return blocks << SHIFT;
+        return blocks;
     }
 
     /** Clean close: flush and checkpoint. Later calls fail. */
@@ -536,6 +541,25 @@ final class ChainVolume implements Volume {
             return infos;
         } finally {
             gate.readLock().unlock();
+            control.unlock();
+        }
+    }
+
+    /** Head, owned and per-snapshot space, read under one hold of the control lock so the parts agree. */
+    VolumeSpace space(Predicate<UUID> usedElsewhere) throws IOException {
+        control.lock();
+        try {
+            List<SnapshotInfo> snapshots = snapshots(usedElsewhere);
+            long headBlocks = chain.dataBlocks(); // may move with concurrent writes; the parts stay consistent
+            long sealedBlocks = 0;
+            VolumeMetadata current = metadata;
+            for (Map.Entry<UUID, VolumeMetadata.Layer> layer : current.layerTable().entrySet()) {
+                if (!layer.getKey().equals(current.head())) {
+                    sealedBlocks += layer.getValue().dataBlocks();
+                }
+            }
+            return new VolumeSpace(headBlocks << SHIFT, (headBlocks + sealedBlocks) << SHIFT, snapshots);
+        } finally {
             control.unlock();
         }
     }

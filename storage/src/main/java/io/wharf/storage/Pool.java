@@ -325,6 +325,18 @@ public final class Pool implements AutoCloseable {
         }
     }
 
+    /** Where the volume's data sits: head, each snapshot's exclusive part, and shared (costs reading the layers' maps). */
+    public VolumeSpace space(String volumeId) throws IOException {
+        control.lock();
+        try {
+            checkOpen();
+            ChainVolume volume = require(volumeId);
+            return volume.space(usedByOtherVolumes(volumeId));
+        } finally {
+            control.unlock();
+        }
+    }
+
     /**
      * A read-only view of a snapshot; close it when done (deleting the snapshot or its volume, or
      * closing the pool, closes it too).

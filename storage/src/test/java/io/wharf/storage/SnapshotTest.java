@@ -254,6 +254,10 @@ class SnapshotTest {
             assertThat(s1.exclusiveBytes()).isEqualTo(5L * BLOCK);
             assertThat(volume.allocatedBytes()).isEqualTo(14L * BLOCK);
             assertThat(pool.usage().usedBytes()).isEqualTo(14L * BLOCK);
+            VolumeSpace space = pool.space("v");
+            assertThat(space.headBytes()).isEqualTo(4L * BLOCK); // the trim's zero marker holds no data
+            assertThat(space.snapshotExclusiveBytes()).isEqualTo(5L * BLOCK);
+            assertThat(space.sharedBytes()).isEqualTo(5L * BLOCK); // blocks 4-8 of s1, still read by the head
             pool.snapshot("v", "s2");
             List<SnapshotInfo> infos = pool.snapshots("v");
             // s2's 4 blocks would move into the (empty) head, not go away
@@ -262,6 +266,11 @@ class SnapshotTest {
             assertThat(pool.snapshots("v").getFirst().shared()).isTrue();
             assertThat(pool.snapshots("v").getFirst().exclusiveBytes()).isZero();
             assertThat(pool.usage().usedBytes()).isEqualTo(14L * BLOCK); // shared counted once
+            space = pool.space("v");
+            assertThat(space.headBytes()).isZero();
+            assertThat(space.snapshotExclusiveBytes()).isZero();
+            assertThat(space.sharedBytes()).isEqualTo(14L * BLOCK); // s1 with the clone, s2 with the head
+            assertThat(pool.space("c").sharedBytes()).isEqualTo(10L * BLOCK); // the clone reads s1
             pool.deleteSnapshot("v", "s2"); // merged into the empty head: nothing freed
             assertThat(volume.allocatedBytes()).isEqualTo(4L * BLOCK);
             assertThat(pool.usage().usedBytes()).isEqualTo(14L * BLOCK);

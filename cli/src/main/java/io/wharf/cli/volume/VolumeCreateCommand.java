@@ -4,6 +4,7 @@ import io.wharf.api.VolumeCreate;
 import io.wharf.api.VolumeInfo;
 import io.wharf.cli.ApiCommand;
 import io.wharf.cli.OutputOption;
+import io.wharf.core.Names;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -22,6 +23,14 @@ public final class VolumeCreateCommand extends ApiCommand {
     @Option(names = {"-l", "--label"}, paramLabel = "KEY=VALUE", description = "a label; repeat for more")
     private List<String> labels;
 
+    @Option(names = "--snapshot-schedule", paramLabel = "SCHEDULE",
+            description = "take snapshots on a schedule, e.g. periodic=60m,keep=5;daily=02:00,keep=7 (Portworx syntax)")
+    private String snapshotSchedule;
+
+    @Option(names = "--schedule-policy", paramLabel = "POLICY",
+            description = "follow the named schedule policy (see wharf policy list); not with --snapshot-schedule")
+    private String schedulePolicy;
+
     @Mixin
     private OutputOption output;
 
@@ -30,7 +39,9 @@ public final class VolumeCreateCommand extends ApiCommand {
         String volumeName = VolumeArguments.name(name);
         long sizeBytes = VolumeArguments.size(size);
         Map<String, String> volumeLabels = VolumeArguments.labels(labels);
-        VolumeInfo volume = api().createVolume(new VolumeCreate(volumeName, sizeBytes, volumeLabels));
+        String policy = schedulePolicy == null ? null : Names.requireValid("policy", schedulePolicy);
+        VolumeInfo volume = api().createVolume(
+                new VolumeCreate(volumeName, sizeBytes, volumeLabels, snapshotSchedule, policy));
         if (output.json()) {
             printJson(volume);
             return;

@@ -1,6 +1,7 @@
 package io.wharf.cli.volume;
 
 import io.wharf.api.VolumeInfo;
+import io.wharf.api.VolumeSpaceInfo;
 import io.wharf.cli.ApiCommand;
 import io.wharf.cli.OutputOption;
 import io.wharf.cli.Table;
@@ -43,6 +44,17 @@ public final class VolumeInspectCommand extends ApiCommand {
             fields.row("Source", volume.source());
         }
         fields.row("Created", volume.createdAt());
+        VolumeSpaceInfo space = volume.space();
+        if (space != null) {
+            fields.row("Space: head", VolumeText.size(space.headExclusiveBytes()) + " (only the live volume reads it)")
+                    .row("Space: snapshots", VolumeText.size(space.snapshotExclusiveBytes())
+                            + " (deleting them gives it back)")
+                    .row("Space: shared", VolumeText.size(space.sharedBytes())
+                            + " (read by several of head, snapshots, clones)");
+            for (VolumeSpaceInfo.SnapshotSpace snapshot : space.snapshots()) {
+                fields.row("  @" + snapshot.name(), VolumeText.size(snapshot.exclusiveBytes()) + " exclusive");
+            }
+        }
         fields.print(out());
     }
 }

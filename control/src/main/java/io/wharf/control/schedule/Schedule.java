@@ -42,11 +42,10 @@ public record Schedule(List<Rule> rules) {
             return "periodic";
         }
 
+        /** A period after the last run (as Portworx counts it), not on a clock grid: a catch-up is never followed by a run moments later. */
         @Override
         public Instant nextAfter(Instant after, ZoneId zone) {
-            long everySeconds = every.toSeconds();
-            long next = Math.floorDiv(after.getEpochSecond(), everySeconds) * everySeconds + everySeconds;
-            return Instant.ofEpochSecond(next);
+            return after.plus(every);
         }
     }
 

@@ -43,7 +43,8 @@ class ScheduleTest {
     @Test
     void computesTheNextRunOfEachKind() {
         Instant at = Instant.parse("2026-11-27T10:15:00Z"); // a Friday
-        assertThat(new Schedule.Periodic(Duration.ofMinutes(60), 5).nextAfter(at, UTC)).isEqualTo(Instant.parse("2026-11-27T11:00:00Z"));
+        assertThat(new Schedule.Periodic(Duration.ofMinutes(60), 5).nextAfter(at, UTC)).as("a period after the last run")
+                .isEqualTo(Instant.parse("2026-11-27T11:15:00Z"));
         assertThat(new Schedule.Daily(LocalTime.of(2, 0), 7).nextAfter(at, UTC)).isEqualTo(Instant.parse("2026-11-28T02:00:00Z"));
         assertThat(new Schedule.Daily(LocalTime.of(12, 0), 7).nextAfter(at, UTC)).isEqualTo(Instant.parse("2026-11-27T12:00:00Z"));
         assertThat(new Schedule.Weekly(DayOfWeek.SUNDAY, LocalTime.of(2, 0), 4).nextAfter(at, UTC))
@@ -61,7 +62,8 @@ class ScheduleTest {
         assertThat(schedule.due(rule -> lastRun, now, UTC)).extracting(Schedule.Rule::kind)
                 .containsExactly("periodic", "daily", "weekly");
         assertThat(schedule.due(rule -> now, now, UTC)).as("nothing is due right after running").isEmpty();
-        assertThat(schedule.due(rule -> now, now.plus(Duration.ofMinutes(31)), UTC)).extracting(Schedule.Rule::kind)
+        assertThat(schedule.due(rule -> now, now.plus(Duration.ofMinutes(59)), UTC)).isEmpty();
+        assertThat(schedule.due(rule -> now, now.plus(Duration.ofMinutes(60)), UTC)).extracting(Schedule.Rule::kind)
                 .containsExactly("periodic");
     }
 }
