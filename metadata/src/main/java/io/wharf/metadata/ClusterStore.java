@@ -22,8 +22,11 @@ import java.util.Optional;
  *
  * <p>Failures: an operation on a closed store throws {@link io.wharf.core.WharfException} with
  * {@code UNAVAILABLE}; a put with a lease that has ended throws it with {@code NOT_FOUND};
- * a store that could not make a write durable throws {@code IO_ERROR} from then on. A compare
- * that does not hold is not a failure: it is {@link TxnResult#succeeded()} false.
+ * a transaction larger than etcd accepts throws {@code INVALID_ARGUMENT}; a store that could
+ * not make a write durable throws {@code IO_ERROR} from then on. A store backed by a server
+ * (etcd) also throws {@code UNAVAILABLE} when the server does not answer within its timeout;
+ * a write that got no answer may or may not have been applied, so read before retrying it.
+ * A compare that does not hold is not a failure: it is {@link TxnResult#succeeded()} false.
  *
  * <p>All methods are safe to call from any thread. Writes are durable when they return.
  */

@@ -5,9 +5,10 @@
  * value types it speaks ({@link io.wharf.metadata.Txn}, {@link io.wharf.metadata.Op},
  * {@link io.wharf.metadata.Compare}, {@link io.wharf.metadata.WatchEvent}, ...).
  *
- * <p>Implementations: {@link io.wharf.metadata.embedded.EmbeddedStore} for one node; an etcd
- * store over jetcd for a cluster. Both must pass the same contract test suite
- * ({@code ClusterStoreContract} in this module's tests).
+ * <p>Implementations: {@link io.wharf.metadata.embedded.EmbeddedStore} for one node;
+ * {@link io.wharf.metadata.etcd.EtcdStore} (etcd through jetcd) for a cluster. Both must pass the
+ * same contract test suite ({@code ClusterStoreContract} in this module's tests), the etcd one
+ * against a real etcd server; where etcd's behaviour still differs, the etcd package says how.
  *
  * <p>Invariants every implementation keeps:
  * <ul>

@@ -39,7 +39,8 @@ public abstract class ClusterStoreContract {
 
     /**
      * Moves the store's time forward by {@code duration}. Lease expiry that this makes due must
-     * follow: at once, or soon enough to be awaited with a deadline.
+     * follow: at once, or soon enough to be awaited with a deadline. A store whose leases run on
+     * a clock the test cannot move (a real etcd) lets the time pass instead.
      */
     protected abstract void advanceTime(Duration duration) throws Exception;
 
@@ -248,6 +249,20 @@ public abstract class ClusterStoreContract {
     }
 
     @Test
+    void aTransactionLargerThanEtcdAcceptsIsRefusedAndWritesNothing() {
+        long before = store.revision();
+
+        for (int sizeBytes : new int[] {1600 * 1024, 3 * 1024 * 1024}) {
+            Bytes value = Bytes.of(new byte[sizeBytes]);
+            assertThatThrownBy(() -> store.put(Bytes.of(key("big")), value)).as("%d bytes", sizeBytes)
+                    .isInstanceOfSatisfying(WharfException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
+        }
+        assertThat(store.get(key("big"))).isEmpty();
+        assertThat(store.revision()).isEqualTo(before);
+    }
+
+    @Test
     void concurrentCompareAndSetIncrementsLoseNothing() throws Exception {
         int writers = 4;
         int incrementsEach = 25;
@@ -415,6 +430,22 @@ public abstract class ClusterStoreContract {
         }
     }
 
+    @Test
+    void compactingAgainAtOrBeforeAnEarlierCompactionDoesNothingAndCompactingAheadIsRefused() throws Exception {
+        store.put(key("a"), "1");
+        long compactAt = store.put(key("a"), "2");
+        store.compact(compactAt);
+
+        store.compact(compactAt);
+        store.compact(compactAt - 1);
+        assertThatThrownBy(() -> store.compact(store.revision() + 10)).isInstanceOf(IllegalArgumentException.class);
+
+        EventRecorder recorder = new EventRecorder();
+        try (Watch _ = store.watch(root, compactAt - 1, recorder)) {
+            assertThat(recorder.next(WAIT).revision()).isEqualTo(compactAt);
+        }
+    }
+
     // --- leases
 
     @Test
@@ -493,6 +524,14 @@ public abstract class ClusterStoreContract {
         Optional<KeyValue> kv = store.get(key("a"));
         assertThat(kv).map(KeyValue::valueString).contains("kept");
         assertThat(kv.orElseThrow().leaseId()).isEqualTo(ClusterStore.NO_LEASE);
+    }
+
+    @Test
+    void keepAliveAndRevokeOfALeaseThatNeverExistedAreFalse() {
+        long never = Long.MAX_VALUE;
+
+        assertThat(store.keepAlive(never)).isFalse();
+        assertThat(store.revokeLease(never)).isFalse();
     }
 
     @Test
