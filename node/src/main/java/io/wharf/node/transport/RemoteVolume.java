@@ -1,0 +1,302 @@
+package io.wharf.node.transport;
+
+import io.wharf.core.ErrorCode;
+import io.wharf.core.WharfException;
+import io.wharf.replication.wire.DecodeError;
+import io.wharf.replication.wire.DecodeResult;
+import io.wharf.replication.wire.ExtentRun;
+import io.wharf.replication.wire.FrameCodec;
+import io.wharf.replication.wire.Message;
+import io.wharf.storage.ExtentSink;
+import io.wharf.storage.Volume;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.function.LongFunction;
+
+/**
+ * A volume whose data lives in another node's pool, reached through a {@link ReplicaClient}: the
+ * NBD layer serves it exactly like a local {@link Volume}. Safe for concurrent calls; every call is
+ * pipelined with the others on the client's shared connections.
+ *
+ * <p>Failures are those of a local volume: an out-of-range request throws
+ * {@link IllegalArgumentException} (checked here against the size the peer reported, and by the peer),
+ * a refusal the {@link WharfException} the peer's volume threw, an I/O failure on the peer, a lost
+ * connection or no reply within the timeout a {@link PeerException} (an {@link IOException} naming
+ * the peer). After a connection failure the next call reconnects.
+ *
+ * <p>Reads and writes over 1 MiB, and trims, zeroings and maps over 1 GiB, go out as several
+ * requests in flight at once; as with a local volume, a failed multi-part write may have written
+ * some parts.
+ */
+public final class RemoteVolume implements Volume, AutoCloseable {
+    /** Range requests (trim, zero, extents) are split at this size: aligned, and inside the wire's u32 length. */
+    static final long MAX_RANGE_PART_BYTES = 1L << 30;
+    private static final int MAX_IO_PART_BYTES = FrameCodec.MAX_PAYLOAD_BYTES;
+
+    private final ReplicaClient client;
+    private final String volumeId;
+    private final long epoch;
+    private final String openKey;
+    private volatile long sizeBytes;
+
+    private RemoteVolume(ReplicaClient client, String volumeId, long epoch) {
+        this.client = client;
+        this.volumeId = volumeId;
+        this.epoch = epoch;
+        this.openKey = ClientConnection.openKey(volumeId, epoch);
+    }
+
+    static RemoteVolume open(ReplicaClient client, String volumeId, long epoch) throws IOException {
+        RemoteVolume volume = new RemoteVolume(client, volumeId, epoch);
+        volume.handleOn(client.connection());
+        return volume;
+    }
+
+    /** The peer this volume's data is on. */
+    public String peer() {
+        return client.peer();
+    }
+
+    public long epoch() {
+        return epoch;
+    }
+
+    @Override
+    public String id() {
+        return volumeId;
+    }
+
+    /** The size the peer reported when the volume was last opened on a connection. */
+    @Override
+    public long sizeBytes() {
+        return sizeBytes;
+    }
+
+    @Override
+    public void read(long offset, ByteBuffer dst) throws IOException {
+        int length = dst.remaining();
+        checkRange(offset, length);
+        if (length == 0) {
+            return;
+        }
+        ClientConnection connection = client.connection();
+        int handle = handleOn(connection);
+        int parts = (length + MAX_IO_PART_BYTES - 1) / MAX_IO_PART_BYTES;
+        PendingRequest[] pending = new PendingRequest[parts];
+        int submitted = 0;
+        IOException failure = null;
+        try {
+            for (; submitted < parts; submitted++) {
+                int at = submitted * MAX_IO_PART_BYTES;
+                int partLength = Math.min(MAX_IO_PART_BYTES, length - at);
+                long partOffset = offset + at;
+                pending[submitted] = connection.submit(id -> new Message.Read(id, handle, epoch, partOffset, partLength),
+                        dst.slice(dst.position() + at, partLength));
+            }
+        } catch (PeerException e) {
+            failure = e;
+        }
+        finish(connection, pending, submitted, "READ", failure);
+        dst.position(dst.position() + length);
+    }
+
+    @Override
+    public void write(long offset, ByteBuffer src) throws IOException {
+        write(offset, src, false);
+    }
+
+    /** Writes {@code src.remaining()} bytes at {@code offset}; with {@code fua} durable when this returns (one round trip). */
+    public void write(long offset, ByteBuffer src, boolean fua) throws IOException {
+        int length = src.remaining();
+        checkRange(offset, length);
+        if (length == 0) {
+            return;
+        }
+        ClientConnection connection = client.connection();
+        int handle = handleOn(connection);
+        int parts = (length + MAX_IO_PART_BYTES - 1) / MAX_IO_PART_BYTES;
+        PendingRequest[] pending = new PendingRequest[parts];
+        int submitted = 0;
+        IOException failure = null;
+        try {
+            for (; submitted < parts; submitted++) {
+                int at = submitted * MAX_IO_PART_BYTES;
+                ByteBuffer part = src.slice(src.position() + at, Math.min(MAX_IO_PART_BYTES, length - at));
+                long partOffset = offset + at;
+                pending[submitted] = connection.submit(id -> new Message.Write(id, handle, epoch, partOffset, part, fua), null);
+            }
+        } catch (PeerException e) {
+            failure = e;
+        }
+        finish(connection, pending, submitted, "WRITE", failure);
+        src.position(src.position() + length);
+    }
+
+    @Override
+    public void flush() throws IOException {
+        ClientConnection connection = client.connection();
+        int handle = handleOn(connection);
+        connection.awaitReply(connection.submit(id -> new Message.Flush(id, handle, epoch), null), "FLUSH " + volumeId);
+    }
+
+    @Override
+    public void trim(long offset, long length) throws IOException {
+        ranges(offset, length, "TRIM", (handle, partOffset, partLength) ->
+                id -> new Message.Trim(id, handle, epoch, partOffset, partLength, false));
+    }
+
+    @Override
+    public void writeZeroes(long offset, long length, boolean mayPunchHole) throws IOException {
+        ranges(offset, length, "WRITE_ZEROES", (handle, partOffset, partLength) ->
+                id -> new Message.WriteZeroes(id, handle, epoch, partOffset, partLength, mayPunchHole, false));
+    }
+
+    /**
+     * Asks the peer for the map part by part (each reply covers a prefix of what was asked) and
+     * reports maximal runs, as a local volume does: runs of equal state that arrive in separate
+     * replies are joined.
+     */
+    @Override
+    public void extents(long offset, long length, ExtentSink sink) throws IOException {
+        checkRange(offset, length);
+        long end = offset + length;
+        long position = offset;
+        long runLength = 0;
+        boolean runAllocated = false;
+        while (position < end) {
+            List<ExtentRun> runs = extentsPart(position, Math.min(end - position, MAX_RANGE_PART_BYTES));
+            for (ExtentRun run : runs) {
+                long take = Math.min(run.lengthBytes(), end - position);
+                if (take <= 0) {
+                    break;
+                }
+                if (runLength > 0 && run.allocated() == runAllocated) {
+                    runLength += take;
+                } else {
+                    if (runLength > 0 && !sink.extent(runLength, runAllocated)) {
+                        return;
+                    }
+                    runLength = take;
+                    runAllocated = run.allocated();
+                }
+                position += take;
+            }
+        }
+        if (runLength > 0) {
+            sink.extent(runLength, runAllocated);
+        }
+    }
+
+    private List<ExtentRun> extentsPart(long offset, long length) throws IOException {
+        ClientConnection connection = client.connection();
+        int handle = handleOn(connection);
+        Message reply = connection.awaitReply(connection.submit(id -> new Message.Extents(id, handle, epoch, offset, length), null),
+                "EXTENTS " + volumeId);
+        if (!(reply instanceof Message.Reply answer)) {
+            throw protocolError(connection, "EXTENTS answered with " + reply.type());
+        }
+        return switch (ExtentRun.decode(answer.payload())) {
+            case DecodeResult.Ok<List<ExtentRun>>(List<ExtentRun> runs) when !runs.isEmpty() -> runs;
+            case DecodeResult.Ok<List<ExtentRun>> _ -> throw protocolError(connection, "EXTENTS of " + length + " bytes answered with no runs");
+            case DecodeResult.Malformed<List<ExtentRun>>(DecodeError error) -> throw protocolError(connection, "EXTENTS reply: " + error);
+            case DecodeResult.Incomplete<List<ExtentRun>> incomplete -> throw new AssertionError(incomplete);
+        };
+    }
+
+    /** Resizing is done where the data is; a remote view sees the new size when it next opens the volume. */
+    @Override
+    public void resize(long newSizeBytes) {
+        throw new WharfException(ErrorCode.INVALID_ARGUMENT, "volume " + volumeId + " is served from node " + peer()
+                + "; it cannot be resized through a remote view", "resize the volume on the node that holds its data");
+    }
+
+    /** 0: a remote view holds no data blocks on this node; the peer's pool accounts for them. */
+    @Override
+    public long allocatedBytes() {
+        return 0;
+    }
+
+    /** Closes this volume's handles on the peer (best effort); the client stays open for other volumes. */
+    @Override
+    public void close() {
+        for (ClientConnection connection : client.openConnections()) {
+            connection.forget(volumeId, epoch);
+        }
+    }
+
+    /** Builds the request for one part of a range. */
+    @FunctionalInterface
+    private interface RangePart {
+        LongFunction<Message> request(int handle, long partOffset, long partLength);
+    }
+
+    private void ranges(long offset, long length, String what, RangePart part) throws IOException {
+        checkRange(offset, length);
+        if (length == 0) {
+            return;
+        }
+        ClientConnection connection = client.connection();
+        int handle = handleOn(connection);
+        int parts = (int) ((length + MAX_RANGE_PART_BYTES - 1) / MAX_RANGE_PART_BYTES);
+        PendingRequest[] pending = new PendingRequest[parts];
+        int submitted = 0;
+        IOException failure = null;
+        try {
+            for (; submitted < parts; submitted++) {
+                long at = submitted * MAX_RANGE_PART_BYTES;
+                pending[submitted] = connection.submit(part.request(handle, offset + at, Math.min(MAX_RANGE_PART_BYTES, length - at)), null);
+            }
+        } catch (PeerException e) {
+            failure = e;
+        }
+        finish(connection, pending, submitted, what, failure);
+    }
+
+    /**
+     * Waits for every submitted part (their buffers are the caller's until then), then throws the
+     * first failure: of submitting, or of a part.
+     */
+    private void finish(ClientConnection connection, PendingRequest[] pending, int submitted, String what, IOException submitFailure)
+            throws IOException {
+        Exception first = submitFailure;
+        for (int i = 0; i < submitted; i++) {
+            try {
+                connection.awaitReply(pending[i], what + " " + volumeId);
+            } catch (IOException | RuntimeException e) {
+                if (first == null) {
+                    first = e;
+                }
+            }
+        }
+        if (first instanceof RuntimeException runtime) {
+            throw runtime;
+        }
+        if (first != null) {
+            throw (IOException) first;
+        }
+    }
+
+    /** The volume's handle on {@code connection}, opening it there on first use. */
+    private int handleOn(ClientConnection connection) throws IOException {
+        Message.Opened opened = connection.open(openKey, volumeId, epoch);
+        if (opened.sizeBytes() != sizeBytes) {
+            sizeBytes = opened.sizeBytes();
+        }
+        return opened.volumeHandle();
+    }
+
+    private void checkRange(long offset, long length) {
+        long size = sizeBytes;
+        if (offset < 0 || length < 0 || offset > size || length > size - offset) {
+            throw new IllegalArgumentException("INVALID_ARGUMENT: range [" + offset + ", +" + length + ") is outside volume "
+                    + volumeId + " of " + size + " bytes (on replica peer " + peer() + ")");
+        }
+    }
+
+    private static PeerException protocolError(ClientConnection connection, String what) {
+        PeerException error = new PeerException(connection.peer(), "protocol error: " + what);
+        connection.fail(error);
+        return error.rethrown();
+    }
+}

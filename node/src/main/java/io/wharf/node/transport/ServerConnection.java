@@ -1,0 +1,536 @@
+package io.wharf.node.transport;
+
+import io.wharf.core.ErrorCode;
+import io.wharf.core.WharfException;
+import io.wharf.nbd.buffer.BufferPool;
+import io.wharf.replication.wire.DecodeError;
+import io.wharf.replication.wire.DecodeResult;
+import io.wharf.replication.wire.ExtentRun;
+import io.wharf.replication.wire.FrameCodec;
+import io.wharf.replication.wire.FrameHeader;
+import io.wharf.replication.wire.Message;
+import io.wharf.replication.wire.MessageType;
+import io.wharf.replication.wire.Status;
+import io.wharf.storage.Volume;
+import io.wharf.storage.layer.LayerFile;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One peer connection of a {@link ReplicaServer}: {@link #run()}, on its own platform thread, reads
+ * frames; requests run on that thread or on virtual threads of their own (see the package
+ * documentation); replies go out through the connection's {@link Outbox} in completion order.
+ */
+final class ServerConnection implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
+    /** Read-ahead: many pipelined request headers (or small writes) per system call. */
+    static final int READ_AHEAD_BYTES = 64 * 1024;
+    /** Volumes one connection may hold open. */
+    static final int MAX_OPEN_VOLUMES = 1024;
+    /** Volume calls that recently took less than this on average run on the reader (as the NBD server does). */
+    static final long INLINE_LIMIT_NANOS = 50_000;
+    static final int INLINE_MAX_READ_BYTES = 256 * 1024;
+    /** Larger writes get a thread, so that receiving the next payload overlaps with writing this one. */
+    static final int INLINE_MAX_WRITE_BYTES = 32 * 1024;
+
+    /** The payload of requests that carry none; never modified (decoding only reads views of it). */
+    private static final ByteBuffer NO_PAYLOAD = ByteBuffer.allocate(0).asReadOnlyBuffer();
+
+    /** A volume opened on this connection. */
+    record OpenVolume(String volumeId, Volume volume, long epoch) {}
+
+    private final long id;
+    private final SocketChannel channel;
+    private final ServerContext context;
+    private final String remote;
+    private final long acceptedNanos;
+    private final Outbox outbox;
+    private final int maxInFlight;
+    private final Semaphore inFlight;
+    private final Semaphore connectionBudget;
+    private final ConcurrentLinkedDeque<ServerRequest> idle = new ConcurrentLinkedDeque<>();
+    private final Map<Integer, OpenVolume> handles = new ConcurrentHashMap<>();
+    private final Thread.Builder requestThreads = Thread.ofVirtual().name("replica-request");
+    /** Moving averages of volume call times (ns) for reads, writes, the rest; FLUSH and FUA excluded. */
+    private final AtomicLongArray callNanos = new AtomicLongArray(new long[] {INLINE_LIMIT_NANOS, INLINE_LIMIT_NANOS, INLINE_LIMIT_NANOS});
+    private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong errors = new AtomicLong();
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private volatile boolean greeted;
+    private volatile String closeReason;
+    private volatile boolean unexpectedLogged;
+    private volatile Thread thread;
+    private String peerNode = "?";
+    private int nextHandle = 1;
+
+    ServerConnection(long id, SocketChannel channel, ServerContext context, long acceptedNanos) {
+        this.id = id;
+        this.channel = channel;
+        this.context = context;
+        this.acceptedNanos = acceptedNanos;
+        this.remote = remoteOf(channel);
+        this.maxInFlight = context.config().maxRequestsInFlightPerConnection();
+        this.inFlight = new Semaphore(maxInFlight);
+        this.connectionBudget = new Semaphore((int) (context.config().maxConnectionBufferBytes() / BufferPool.PAGE_BYTES));
+        this.outbox = new Outbox(channel, failure -> close("reply write failed: " + failure.getMessage()));
+    }
+
+    long id() {
+        return id;
+    }
+
+    Thread start(Thread.Builder threads) {
+        Thread started = threads.unstarted(this);
+        thread = started;
+        started.start();
+        return started;
+    }
+
+    @Override
+    public void run() {
+        String reason = "unknown";
+        BufferPool.Borrowed readAhead = null;
+        try {
+            readAhead = context.buffers().borrow(READ_AHEAD_BYTES);
+            reason = serve(new FrameInput(channel, readAhead.buffer(), outbox::drain));
+        } catch (EOFException e) {
+            reason = closeReason != null ? closeReason : "peer closed the connection inside a frame";
+        } catch (IOException e) {
+            reason = closeReason != null ? closeReason : "I/O error: " + e.getMessage();
+        } catch (InterruptedException e) {
+            reason = closeReason != null ? closeReason : "interrupted";
+        } catch (RuntimeException e) {
+            reason = "internal error: " + e;
+            log.atWarn().setMessage("replica connection failed").addKeyValue("connection", id).addKeyValue("remote", remote)
+                    .setCause(e).log();
+        } finally {
+            finish(reason, readAhead);
+        }
+    }
+
+    private String serve(FrameInput in) throws IOException, InterruptedException {
+        while (true) {
+            acquire(inFlight, 1);
+            ServerRequest request = takeIdle();
+            try {
+                DecodeResult<FrameHeader> result = in.readHeader();
+                String end = switch (result) {
+                    case DecodeResult.Incomplete<FrameHeader> _ -> closeReason != null ? closeReason : "peer closed the connection";
+                    case DecodeResult.Malformed<FrameHeader>(DecodeError error) -> garbage("malformed frame: " + error);
+                    case DecodeResult.Ok<FrameHeader>(FrameHeader header) -> {
+                        requests.incrementAndGet();
+                        yield accept(in, request, header);
+                    }
+                };
+                if (end != null) {
+                    return end;
+                }
+            } finally {
+                if (!request.dispatched) {
+                    giveBack(request);
+                }
+            }
+        }
+    }
+
+    /** Answers or dispatches one request; returns why to close the connection, or null to go on. */
+    private String accept(FrameInput in, ServerRequest request, FrameHeader header) throws IOException, InterruptedException {
+        MessageType type = header.type();
+        if (!type.isRequest()) {
+            return garbage(type + " sent to the server");
+        }
+        if (greeted == (type == MessageType.HELLO)) {
+            return garbage(greeted ? "a second HELLO" : type + " before HELLO");
+        }
+        return switch (type) {
+            case HELLO, OPEN, CLOSE -> session(in, request, header);
+            case READ, WRITE, FLUSH, TRIM, WRITE_ZEROES, EXTENTS -> volumeRequest(in, request, header);
+            case HELLO_OK, OPENED, REPLY -> throw new AssertionError(type);
+        };
+    }
+
+    private String session(FrameInput in, ServerRequest request, FrameHeader header) throws IOException {
+        ByteBuffer payload = ByteBuffer.allocate(header.payloadLength());
+        in.readFully(payload);
+        return switch (FrameCodec.decodeBody(header, payload.flip())) {
+            case DecodeResult.Malformed<Message>(DecodeError error) -> garbage("malformed " + header.type() + ": " + error);
+            case DecodeResult.Incomplete<Message> incomplete -> throw new AssertionError(incomplete);
+            case DecodeResult.Ok<Message>(Message message) -> switch (message) {
+                case Message.Hello hello -> hello(request, hello);
+                case Message.Open open -> {
+                    answerNow(request, open(open));
+                    yield null;
+                }
+                case Message.Close close -> {
+                    answerNow(request, handles.remove(close.volumeHandle()) == null ? unknownHandle(close.requestId(), close.volumeHandle())
+                            : Message.Reply.ok(close.requestId()));
+                    yield null;
+                }
+                case Message.HelloOk _, Message.Opened _, Message.Read _, Message.Write _, Message.Flush _, Message.Trim _,
+                        Message.WriteZeroes _, Message.Extents _, Message.Reply _ -> throw new AssertionError(message);
+            };
+        };
+    }
+
+    private String hello(ServerRequest request, Message.Hello hello) {
+        ReplicaServerConfig config = context.config();
+        Message answer;
+        String refusal = null;
+        if (hello.protocolVersion() != FrameCodec.PROTOCOL_VERSION) {
+            refusal = "peer speaks replication protocol version " + hello.protocolVersion() + "; node " + config.nodeId()
+                    + " speaks only version " + FrameCodec.PROTOCOL_VERSION;
+            answer = Message.Reply.error(hello.requestId(), Status.UNSUPPORTED_VERSION, ErrorCode.UNAVAILABLE, refusal);
+        } else if (!hello.clusterId().equals(config.clusterId())) {
+            refusal = "peer " + hello.nodeId() + " belongs to cluster '" + hello.clusterId() + "'; node " + config.nodeId()
+                    + " to cluster '" + config.clusterId() + "'";
+            answer = Message.Reply.error(hello.requestId(), Status.CLUSTER_MISMATCH, ErrorCode.UNAVAILABLE, refusal);
+        } else {
+            greeted = true;
+            peerNode = hello.nodeId();
+            answer = new Message.HelloOk(hello.requestId(), FrameCodec.PROTOCOL_VERSION, config.clusterId(), config.nodeId());
+        }
+        answerNow(request, answer);
+        if (refusal != null) {
+            log.atWarn().setMessage("replica HELLO refused").addKeyValue("remote", remote).addKeyValue("peerNode", hello.nodeId())
+                    .addKeyValue("reason", refusal).log();
+            return "HELLO refused: " + refusal;
+        }
+        log.atDebug().setMessage("replica connection opened").addKeyValue("connection", id).addKeyValue("remote", remote)
+                .addKeyValue("peerNode", peerNode).log();
+        return null;
+    }
+
+    private Message open(Message.Open open) {
+        Optional<Volume> volume = context.pool().volume(open.volumeId());
+        if (volume.isEmpty()) {
+            return Message.Reply.error(open.requestId(), Status.VOLUME_NOT_FOUND, ErrorCode.VOLUME_NOT_FOUND,
+                    "volume " + open.volumeId() + " is not in the pool of node " + context.config().nodeId());
+        }
+        if (handles.size() >= MAX_OPEN_VOLUMES) {
+            return Message.Reply.error(open.requestId(), Status.INVALID_ARGUMENT, ErrorCode.INVALID_ARGUMENT,
+                    "a connection may hold at most " + MAX_OPEN_VOLUMES + " volumes open");
+        }
+        int handle = nextHandle;
+        nextHandle = nextHandle == Integer.MAX_VALUE ? 1 : nextHandle + 1;
+        handles.put(handle, new OpenVolume(open.volumeId(), volume.get(), open.epoch()));
+        return new Message.Opened(open.requestId(), handle, open.epoch(), volume.get().sizeBytes(), LayerFile.BLOCK_BYTES);
+    }
+
+    private static Message.Reply unknownHandle(long requestId, int handle) {
+        return Message.Reply.error(requestId, Status.UNKNOWN_HANDLE, ErrorCode.INVALID_ARGUMENT,
+                "volume handle " + Integer.toUnsignedString(handle) + " is not open on this connection");
+    }
+
+    /** Reads a write's payload, reserves a read's buffer, and runs the request inline or on its own thread. */
+    private String volumeRequest(FrameInput in, ServerRequest request, FrameHeader header) throws IOException, InterruptedException {
+        request.header = header;
+        int payloadBytes = header.type() == MessageType.WRITE ? header.payloadLength()
+                : header.type() == MessageType.READ ? (int) header.length() : 0;
+        if (payloadBytes > 0) {
+            int pages = (int) BufferPool.pagesFor(payloadBytes);
+            acquire(connectionBudget, pages);
+            try {
+                acquire(context.bufferBudget(), pages);
+            } catch (InterruptedException e) {
+                connectionBudget.release(pages);
+                throw e;
+            }
+            request.holdPayload(context.buffers().borrow(payloadBytes), pages);
+            if (header.type() == MessageType.WRITE) {
+                in.readFully(request.payload());
+            }
+        }
+        OpenVolume target = handles.get(header.volumeHandle());
+        if (target == null) {
+            answerNow(request, unknownHandle(header.requestId(), header.volumeHandle()));
+            return null;
+        }
+        request.target = target;
+        request.dispatched = true;
+        if (runInline(header)) {
+            complete(request, true);
+        } else {
+            requestThreads.start(request);
+        }
+        return null;
+    }
+
+    /**
+     * Runs a request's volume call and queues its reply; on the reader ({@code inline}) the reply is
+     * written with others before the reader next blocks.
+     */
+    void complete(ServerRequest request, boolean inline) {
+        try {
+            FrameHeader header = request.header;
+            Message.Reply reply;
+            context.volumeCalls().acquireUninterruptibly();
+            long started = System.nanoTime();
+            try {
+                reply = execute(request);
+            } finally {
+                context.volumeCalls().release();
+            }
+            if (reply == null) {
+                giveBack(request);
+                return;
+            }
+            recordCall(header, System.nanoTime() - started);
+            request.reply(reply);
+            if (inline) {
+                outbox.enqueue(request);
+            } else {
+                outbox.send(request);
+            }
+        } catch (Throwable t) {
+            close("internal error: " + t);
+            throw t;
+        }
+    }
+
+    /** The reply to a volume request, or null when its payload was corrupt (the connection is then closed). */
+    private Message.Reply execute(ServerRequest request) {
+        FrameHeader header = request.header;
+        ByteBuffer payload = header.type() == MessageType.WRITE ? request.payload() : NO_PAYLOAD;
+        Message message = switch (FrameCodec.decodeBody(header, payload)) {
+            case DecodeResult.Ok<Message>(Message decoded) -> decoded;
+            case DecodeResult.Malformed<Message>(DecodeError error) -> {
+                close(garbage("malformed " + header.type() + ": " + error));
+                yield null;
+            }
+            case DecodeResult.Incomplete<Message> incomplete -> throw new AssertionError(incomplete);
+        };
+        if (message == null) {
+            return null;
+        }
+        try {
+            return call(request, message);
+        } catch (IOException | RuntimeException e) {
+            errors.incrementAndGet();
+            if (!(e instanceof IOException || e instanceof IllegalArgumentException || e instanceof WharfException) && !unexpectedLogged) {
+                unexpectedLogged = true;
+                log.atWarn().setMessage("volume call failed unexpectedly; answering INTERNAL").addKeyValue("volume", request.target.volumeId())
+                        .addKeyValue("request", header.type()).setCause(e).log();
+            }
+            return WireErrors.reply(header.requestId(), e);
+        }
+    }
+
+    private Message.Reply call(ServerRequest request, Message message) throws IOException {
+        Volume volume = request.target.volume();
+        long id = message.requestId();
+        return switch (message) {
+            case Message.Read read -> {
+                ByteBuffer data = request.payload();
+                volume.read(read.offset(), data);
+                yield Message.Reply.data(id, data.flip());
+            }
+            case Message.Write write -> {
+                volume.write(write.offset(), write.data());
+                flushIf(volume, write.fua());
+                yield Message.Reply.ok(id);
+            }
+            case Message.Flush _ -> {
+                volume.flush();
+                yield Message.Reply.ok(id);
+            }
+            case Message.Trim trim -> {
+                volume.trim(trim.offset(), trim.length());
+                flushIf(volume, trim.fua());
+                yield Message.Reply.ok(id);
+            }
+            case Message.WriteZeroes zeroes -> {
+                volume.writeZeroes(zeroes.offset(), zeroes.length(), zeroes.mayPunchHole());
+                flushIf(volume, zeroes.fua());
+                yield Message.Reply.ok(id);
+            }
+            case Message.Extents extents -> {
+                List<ExtentRun> runs = new ArrayList<>();
+                volume.extents(extents.offset(), extents.length(), (length, allocated) -> {
+                    runs.add(new ExtentRun(length, allocated));
+                    return runs.size() < ExtentRun.MAX_RUNS;
+                });
+                yield Message.Reply.extents(id, runs);
+            }
+            case Message.Hello _, Message.HelloOk _, Message.Open _, Message.Opened _, Message.Close _, Message.Reply _ ->
+                    throw new AssertionError(message);
+        };
+    }
+
+    private static void flushIf(Volume volume, boolean fua) throws IOException {
+        if (fua) {
+            volume.flush();
+        }
+    }
+
+    private boolean runInline(FrameHeader header) {
+        int maxBytes = switch (header.type()) {
+            case READ -> INLINE_MAX_READ_BYTES;
+            case WRITE -> INLINE_MAX_WRITE_BYTES;
+            default -> Integer.MAX_VALUE;
+        };
+        return callNanos.get(kind(header)) < INLINE_LIMIT_NANOS && header.length() <= maxBytes && !waitsForStableStorage(header);
+    }
+
+    private static boolean waitsForStableStorage(FrameHeader header) {
+        return header.type() == MessageType.FLUSH || header.hasFlag(Message.FLAG_FUA);
+    }
+
+    private void recordCall(FrameHeader header, long nanos) {
+        if (!waitsForStableStorage(header)) {
+            int kind = kind(header);
+            long average = callNanos.get(kind);
+            callNanos.set(kind, average + (nanos - average) / 8); // racy by design: a hint
+        }
+    }
+
+    private static int kind(FrameHeader header) {
+        return switch (header.type()) {
+            case READ -> 0;
+            case WRITE -> 1;
+            default -> 2;
+        };
+    }
+
+    /** Sends a reply from the reader at once (session messages, refusals). */
+    private void answerNow(ServerRequest request, Message reply) {
+        request.reply(reply);
+        request.dispatched = true;
+        outbox.send(request);
+    }
+
+    /** Acquires permits, first writing queued replies if it has to wait (they may be what frees the permits). */
+    private void acquire(Semaphore semaphore, int permits) throws InterruptedException {
+        if (!semaphore.tryAcquire(permits)) {
+            outbox.drain();
+            semaphore.acquire(permits);
+        }
+    }
+
+    /** Logs a peer that broke the protocol; returns the close reason. */
+    private String garbage(String what) {
+        log.atWarn().setMessage("replica peer sent garbage; closing its connection").addKeyValue("connection", id)
+                .addKeyValue("remote", remote).addKeyValue("peerNode", peerNode).addKeyValue("reason", what).log();
+        return "protocol error: " + what;
+    }
+
+    private ServerRequest takeIdle() {
+        ServerRequest request = idle.pollFirst();
+        if (request == null) {
+            return new ServerRequest(this);
+        }
+        request.dispatched = false;
+        return request;
+    }
+
+    void giveBack(ServerRequest request) {
+        int pages = request.payloadPages();
+        request.reset();
+        if (pages > 0) {
+            context.bufferBudget().release(pages);
+            connectionBudget.release(pages);
+        }
+        idle.addFirst(request);
+        inFlight.release();
+    }
+
+    private void finish(String reason, BufferPool.Borrowed readAhead) {
+        closeChannel();
+        outbox.fail(new IOException("connection closed: " + reason));
+        boolean idleInTime = awaitIdle(context.config().ioTimeoutMs());
+        if (readAhead != null) {
+            readAhead.release();
+        }
+        if (!idleInTime) {
+            log.atWarn().setMessage("replica connection closed with volume calls still running").addKeyValue("connection", id).log();
+        }
+        log.atDebug().setMessage("replica connection closed").addKeyValue("connection", id).addKeyValue("remote", remote)
+                .addKeyValue("peerNode", peerNode).addKeyValue("reason", reason).addKeyValue("requests", requests.get())
+                .addKeyValue("errors", errors.get())
+                .addKeyValue("durationMs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - acceptedNanos)).log();
+        finished.countDown();
+        context.finished().accept(this);
+    }
+
+    private boolean awaitIdle(long timeoutMs) {
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        try {
+            while (true) {
+                try {
+                    if (inFlight.tryAcquire(maxInFlight, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                        inFlight.release(maxInFlight);
+                        return true;
+                    }
+                    return false;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Closes the connection from outside (server closing, watchdog); requests running finish, their replies are dropped. */
+    void close(String reason) {
+        if (closeReason == null) {
+            closeReason = reason;
+        }
+        closeChannel();
+    }
+
+    boolean awaitFinished(long timeout, TimeUnit unit) throws InterruptedException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        if (!finished.await(timeout, unit)) {
+            return false;
+        }
+        Thread running = thread;
+        return running == null || running.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+    }
+
+    /** Cuts off a peer that has not said Hello, or has not taken a reply, within the timeout. */
+    void enforceTimeout(long nowNanos, long timeoutNanos) {
+        if (!greeted && nowNanos - acceptedNanos > timeoutNanos) {
+            close("no HELLO within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
+            return;
+        }
+        long started = outbox.writeStartedNanos();
+        if (started != 0 && nowNanos - started > timeoutNanos) {
+            close("peer did not take a reply within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
+        }
+    }
+
+    private void closeChannel() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // already broken; nothing more to release
+        }
+    }
+
+    private static String remoteOf(SocketChannel channel) {
+        try {
+            return String.valueOf(channel.getRemoteAddress());
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+}

@@ -1,0 +1,49 @@
+/**
+ * The replication transport: the node's sockets and threads for the protocol of
+ * {@code io.wharf.replication.wire}. {@link io.wharf.node.transport.ReplicaServer} serves the volumes
+ * of the local pool to peers; {@link io.wharf.node.transport.RemoteVolume} (through a
+ * {@link io.wharf.node.transport.ReplicaClient}, one per peer) is a {@link io.wharf.storage.Volume}
+ * whose data is on a peer, so the NBD server serves it like a local one. No replication logic
+ * (epochs, fencing, resync) lives here: frames carry the epoch, nothing checks it yet.
+ *
+ * <p><b>Server threads</b> (as the NBD server): per connection one platform reader thread decodes
+ * frames through a 64 KiB read-ahead and reads write payloads into pooled direct buffers. A request
+ * runs on the reader when the pool has recently answered that kind (read, write, other) within 50 µs
+ * on average, the payload is small (reads up to 256 KiB, writes up to 32 KiB) and it is neither a
+ * FLUSH nor FUA; otherwise on a virtual thread of its own, so that slow requests of one connection
+ * overlap. Volume calls hold one of {@code ioThreads} permits. Replies of requests run on the reader
+ * are queued and written together just before the reader next blocks (on the socket or on a limit),
+ * so a burst of pipelined requests costs one read and one gathering write.
+ *
+ * <p><b>Client threads:</b> callers send their own frames, and callers that arrive while another is
+ * writing have their frames written by it in the same gathering write (flat combining in
+ * {@link io.wharf.node.transport.Outbox}; no writer thread, no hand-off). One platform reader thread
+ * per connection pairs replies with waiting callers by request id and reads a read's data straight
+ * into the caller's buffer; the caller checks its CRC32C. A caller returns only when its frame has
+ * left the outbox and its reply has arrived or failed, so no thread touches a caller's buffer after
+ * the call returned.
+ *
+ * <p><b>Failures.</b> Volume errors cross the wire as status codes carrying the core
+ * {@link io.wharf.core.ErrorCode} name ({@code WireErrors} is the one table) and come out as the
+ * exception a local volume would throw. A connection that fails (lost, malformed or corrupt frame,
+ * no reply within the request timeout) fails every request waiting on it with a
+ * {@link io.wharf.node.transport.PeerException} naming the peer; the next call reconnects. On the
+ * server, a peer that breaks the protocol loses its connection, with a log line, and nobody else
+ * notices.
+ *
+ * <p><b>Invariants:</b>
+ * <ul>
+ *   <li>Memory is bounded by configuration: per server connection at most
+ *       {@code maxRequestsInFlightPerConnection} requests and {@code maxConnectionBufferBytes} of
+ *       payload (the reader stops reading at either bound: TCP backpressure), over all connections
+ *       {@code maxBufferBytes}; per client connection {@code maxRequestsInFlightPerConnection} slots.
+ *       No payload-sized buffer is allocated per request on either side.</li>
+ *   <li>No wait is unbounded: a watchdog on each side cuts off a peer that does not take frames, a
+ *       server cuts off a peer that does not say Hello, and a client fails a connection on which a
+ *       request had no reply within the timeout.</li>
+ *   <li>Request threads are never interrupted (an interrupt would close the pool's file channels).</li>
+ *   <li>The server reader never blocks while holding queued replies: it writes them first, since
+ *       they may be what frees the permits it waits for.</li>
+ * </ul>
+ */
+package io.wharf.node.transport;
