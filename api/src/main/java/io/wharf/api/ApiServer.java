@@ -56,6 +56,7 @@ public final class ApiServer implements AutoCloseable {
     private final byte[] openApiDocument;
     private final List<Binding> bindings;
     private final InFlight inFlight = new InFlight();
+    private volatile boolean ready = true;
     private HttpServer server;
     private ExecutorService executor;
 
@@ -109,6 +110,15 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /** The port the server listens on; with port 0 the one the system picked. */
+    /**
+     * Whether {@code /healthz} reports the node ready (200) or still starting (503). A node serves
+     * the API before it has finished starting (its address is part of what it registers), so
+     * health checks must not take an early answer for a started node.
+     */
+    public void ready(boolean isReady) {
+        this.ready = isReady;
+    }
+
     public synchronized int port() {
         if (server == null) {
             throw new IllegalStateException("not started");
@@ -150,7 +160,8 @@ public final class ApiServer implements AutoCloseable {
         List<Binding> routes = new ArrayList<>();
         routes.add(bind("POST", "/v1/volumes",
                 r -> new Response.Json(201, required(api.createVolume(r.json(VolumeCreate.class))))));
-        routes.add(bind("GET", "/v1/volumes", r -> new Response.Json(200, new VolumeList(api.listVolumes()))));
+        routes.add(bind("GET", "/v1/volumes",
+                r -> new Response.Json(200, new VolumeList(api.listVolumes(r.queryParameters().get("node"))))));
         routes.add(bind("GET", "/v1/volumes/{name}",
                 r -> new Response.Json(200, required(api.getVolume(r.pathParameter("name"))))));
         routes.add(bind("PATCH", "/v1/volumes/{name}", r -> {
@@ -214,11 +225,20 @@ public final class ApiServer implements AutoCloseable {
         }));
         routes.add(bind("GET", "/v1/pools", r -> new Response.Json(200, new PoolList(api.listPools()))));
         routes.add(bind("GET", "/v1/cluster", r -> new Response.Json(200, required(api.clusterStatus()))));
+        routes.add(bind("GET", "/v1/nodes", r -> new Response.Json(200, new NodeList(api.listNodes()))));
+        routes.add(bind("GET", "/v1/nodes/{id}", r -> new Response.Json(200, required(api.getNode(r.pathParameter("id"))))));
+        routes.add(bind("PATCH", "/v1/nodes/{id}", r -> new Response.Json(200,
+                required(api.setNodeMaintenance(r.pathParameter("id"), r.json(NodePatch.class).maintenance())))));
+        routes.add(bind("DELETE", "/v1/nodes/{id}", r -> {
+            api.decommissionNode(r.pathParameter("id"));
+            return new Response.Empty(204);
+        }));
         routes.add(bind("GET", "/v1/version", r -> new Response.Json(200, required(api.version()))));
         routes.add(bind("GET", "/v1/openapi.json", r -> new Response.Bytes(200, JSON, openApiDocument)));
         routes.add(bind("GET", "/metrics", r -> new Response.Bytes(200, METRICS,
                 Objects.requireNonNullElse(metricsText.get(), "").getBytes(StandardCharsets.UTF_8))));
-        routes.add(bind("GET", "/healthz", r -> new Response.Json(200, Map.of("status", "ok"))));
+        routes.add(bind("GET", "/healthz", r -> ready ? new Response.Json(200, Map.of("status", "ok"))
+                : new Response.Json(503, Map.of("status", "starting"))));
         return List.copyOf(routes);
     }
 

@@ -12,7 +12,13 @@ import java.util.List;
 public interface WharfApi {
     VolumeInfo createVolume(VolumeCreate request);
 
-    List<VolumeInfo> listVolumes();
+    /** Every volume of the cluster. */
+    default List<VolumeInfo> listVolumes() {
+        return listVolumes(null);
+    }
+
+    /** The volumes whose data node {@code node} holds, or every volume when {@code node} is null. */
+    List<VolumeInfo> listVolumes(String node);
 
     VolumeInfo getVolume(String name);
 
@@ -75,6 +81,29 @@ public interface WharfApi {
     List<PoolInfo> listPools();
 
     ClusterInfo clusterStatus();
+
+    /** Every node that joined the cluster, online or not, by id. */
+    List<NodeInfo> listNodes();
+
+    /** @throws io.wharf.core.WharfException NODE_NOT_FOUND */
+    NodeInfo getNode(String id);
+
+    /**
+     * Enters ({@code true}) or exits maintenance: a node in maintenance gets no new placements;
+     * what it serves keeps working. The flag stays while the node is offline.
+     *
+     * @throws io.wharf.core.WharfException NODE_NOT_FOUND
+     */
+    NodeInfo setNodeMaintenance(String id, boolean maintenance);
+
+    /**
+     * Removes a node from the cluster, so its id can be used again. The node must be offline and
+     * hold no volume's data.
+     *
+     * @throws io.wharf.core.WharfException NODE_NOT_FOUND; NODE_IN_USE while it is online or holds
+     *                                      the only copy of a volume (the message names them)
+     */
+    void decommissionNode(String id);
 
     VersionInfo version();
 }

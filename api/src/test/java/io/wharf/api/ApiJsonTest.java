@@ -20,7 +20,7 @@ class ApiJsonTest {
         String json = ApiJson.writer().writeValueAsString(new VolumeCreate("db", 4096,
                 Map.of("zone", "a", "app", "pg", "tier", "db")));
         assertThat(json).isEqualTo("{\"name\":\"db\",\"sizeBytes\":4096,\"labels\":{\"app\":\"pg\",\"tier\":\"db\",\"zone\":\"a\"},"
-                + "\"snapshotSchedule\":null,\"schedulePolicy\":null}");
+                + "\"snapshotSchedule\":null,\"schedulePolicy\":null,\"nodes\":[],\"zones\":[]}");
     }
 
     @Test
@@ -30,7 +30,8 @@ class ApiJsonTest {
         SnapshotInfo snapshot = new SnapshotInfo("db", "s1", "snap-1", "2025-11-28T00:00:00Z", 4096, 512,
                 "nbd://127.0.0.1:10809/db@s1");
         ClusterInfo cluster = new ClusterInfo("c", "0.1.0", java.util.List.of(
-                new NodeInfo("n", "online", "a:1", "a:2", "0.1.0", 10, 1)), 10, 1, 4096, 1);
+                new NodeInfo("n", "online", "a:1", "a:2", "zone-a", null, false, "0.1.0", 10, 1, 20,
+                        "2025-11-27T00:00:00Z", "2025-11-27T00:00:05Z")), 10, 1, 4096, 1);
         VolumeInfo withSpace = volume.withSpace(new VolumeSpaceInfo(4096, 8192, 512,
                 java.util.List.of(new VolumeSpaceInfo.SnapshotSpace("s1", 8192))));
         for (Object value : new Object[] {volume, withSpace, new VolumeList(java.util.List.of(volume)), cluster,
@@ -41,7 +42,7 @@ class ApiJsonTest {
                 new VolumeClone("copy", "s1", Map.of("a", "b")), new VolumeClone("copy", null, null),
                 new VolumeRevert("s1", true), new PolicyInfo("nightly", "daily=02:00,keep=7", 1, "2025-11-29T00:00:00Z"),
                 new PolicyList(java.util.List.of(new PolicyInfo("p", "periodic=60m,keep=5", 0, "t"))),
-                new PolicyCreate("p", "daily=02:00"), new VolumePatch(8192L, null, ""),
+                new PolicyCreate("p", "daily=02:00"), new NodeList(cluster.nodes()), new NodePatch(true), new VolumePatch(8192L, null, ""),
                 new VolumePatch(null, "daily=02:00,keep=7", null)}) {
             byte[] json = ApiJson.writer().writeValueAsBytes(value);
             assertThat(ApiJson.reader().readValue(json, value.getClass())).isEqualTo(value);

@@ -72,9 +72,10 @@ public class FakeWharfApi implements WharfApi {
     }
 
     @Override
-    public List<VolumeInfo> listVolumes() {
+    public List<VolumeInfo> listVolumes(String node) {
         maybeFail();
-        return volumes.values().stream().map(this::withSnapshotCount).toList();
+        return volumes.values().stream().filter(v -> node == null || node.equals(v.node())).map(this::withSnapshotCount)
+                .toList();
     }
 
     @Override
@@ -316,10 +317,46 @@ public class FakeWharfApi implements WharfApi {
     @Override
     public ClusterInfo clusterStatus() {
         maybeFail();
-        return new ClusterInfo("c-test", "0.1.0-test",
-                List.of(new NodeInfo("node-1", "online", "127.0.0.1:9020", "127.0.0.1:10809", "0.1.0-test",
-                        CAPACITY_BYTES, used())),
+        return new ClusterInfo("c-test", "0.1.0-test", List.of(node("node-1")),
                 CAPACITY_BYTES, used(), provisioned(), volumes.size());
+    }
+
+    private final Map<String, Boolean> maintenance = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private NodeInfo node(String id) {
+        boolean inMaintenance = maintenance.getOrDefault(id, false);
+        return new NodeInfo(id, inMaintenance ? "maintenance" : "online", "127.0.0.1:9020", "127.0.0.1:10809", "zone-a",
+                null, inMaintenance, "0.1.0-test", CAPACITY_BYTES, used(), provisioned(), "2025-11-27T09:00:00Z",
+                "2025-11-27T09:30:00Z");
+    }
+
+    @Override
+    public List<NodeInfo> listNodes() {
+        maybeFail();
+        return List.of(node("node-1"));
+    }
+
+    @Override
+    public NodeInfo getNode(String id) {
+        maybeFail();
+        if (!"node-1".equals(id)) {
+            throw new WharfException(ErrorCode.NODE_NOT_FOUND, "node '" + id + "' is not a member of this cluster",
+                    "list nodes with `wharf node list`");
+        }
+        return node(id);
+    }
+
+    @Override
+    public void decommissionNode(String id) {
+        getNode(id);
+        throw new WharfException(ErrorCode.NODE_IN_USE, "node '" + id + "' is online", "stop it first");
+    }
+
+    @Override
+    public NodeInfo setNodeMaintenance(String id, boolean on) {
+        getNode(id);
+        maintenance.put(id, on);
+        return node(id);
     }
 
     @Override

@@ -4,6 +4,11 @@ import io.wharf.cli.cluster.ClusterCommand;
 import io.wharf.cli.cluster.ClusterStatusCommand;
 import io.wharf.cli.cluster.PoolCommand;
 import io.wharf.cli.cluster.PoolListCommand;
+import io.wharf.cli.node.NodeCommand;
+import io.wharf.cli.node.NodeDecommissionCommand;
+import io.wharf.cli.node.NodeInspectCommand;
+import io.wharf.cli.node.NodeListCommand;
+import io.wharf.cli.node.NodeMaintenanceCommand;
 import io.wharf.cli.policy.PolicyCommand;
 import io.wharf.cli.policy.PolicyCreateCommand;
 import io.wharf.cli.policy.PolicyDeleteCommand;
@@ -67,11 +72,17 @@ public final class CliMain {
                 .addSubcommand(new PolicyDeleteCommand());
         CommandLine pool = new CommandLine(new PoolCommand()).addSubcommand(new PoolListCommand());
         CommandLine cluster = new CommandLine(new ClusterCommand()).addSubcommand(new ClusterStatusCommand());
+        CommandLine node = new CommandLine(new NodeCommand())
+                .addSubcommand(new NodeListCommand())
+                .addSubcommand(new NodeInspectCommand())
+                .addSubcommand(new NodeMaintenanceCommand())
+                .addSubcommand(new NodeDecommissionCommand());
         CommandLine wharf = new CommandLine(new WharfCommand(environment))
                 .addSubcommand(volume)
                 .addSubcommand(snapshot)
                 .addSubcommand(policy)
                 .addSubcommand(pool)
+                .addSubcommand(node)
                 .addSubcommand(cluster);
         wharf.setExecutionExceptionHandler(new ErrorPrinter());
         return wharf;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wharf.api.ApiServer;
+import io.wharf.api.NodeInfo;
 import io.wharf.core.ByteSize;
 import io.wharf.core.WharfVersion;
 import java.net.InetAddress;
@@ -26,7 +27,7 @@ class CliTest extends CliAgainstApiServer {
     void createPrintsWhatWasCreated() {
         CliRun run = wharf("volume", "create", "db-data", "--size", "10GiB", "--label", "app=pg", "-l", "tier=db");
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out()).isEqualTo("volume db-data created: 10 GiB, nbd://127.0.0.1:10809/db-data\n");
+        assertThat(run.out()).isEqualTo("volume db-data created on node node-1: 10 GiB, nbd://127.0.0.1:10809/db-data\n");
         assertThat(api.volumes.get("db-data").labels()).isEqualTo(Map.of("app", "pg", "tier", "db"));
         assertThat(api.volumes.get("db-data").sizeBytes()).isEqualTo(10 * ByteSize.GIB);
     }
@@ -127,11 +128,48 @@ class CliTest extends CliAgainstApiServer {
                 Provisioned  10 GiB (10%)
                 Volumes      1
 
-                NODE    STATE   API             NBD              VERSION  CAPACITY  USED
-                node-1  online  127.0.0.1:9020  127.0.0.1:10809  0.1.0    100 GiB   1.5 GiB
+                NODE    STATE   ZONE  RACK  API             NBD              CAPACITY  USED     VERSION
+                node-1  online  -     -     127.0.0.1:9020  127.0.0.1:10809  100 GiB   1.5 GiB  0.1.0
                 """);
         assertThat(JSON.readTree(wharf("cluster", "status", "-o", "json").out()).get("clusterId").asText())
                 .isEqualTo("c-7f3a");
+    }
+
+    @Test
+    void nodeListInspectAndMaintenance() throws Exception {
+        api.otherNodes.put("node-2", new NodeInfo("node-2", "online", "10.0.0.2:9020", "10.0.0.2:10809", "zone-b", "r1",
+                false, "0.1.0", 50 * ByteSize.GIB, 0, 0, "2025-11-27T09:00:00Z", "2025-11-27T09:30:00Z"));
+        api.otherNodes.put("node-3", new NodeInfo("node-3", "offline", "10.0.0.3:9020", "10.0.0.3:10809", "zone-c", null,
+                false, "0.1.0", 50 * ByteSize.GIB, ByteSize.GIB, 0, "2025-11-27T09:00:00Z", "2025-11-27T09:30:00Z"));
+        CliRun list = wharf("node", "list");
+        assertThat(list.exitCode()).as(list.err()).isZero();
+        assertThat(list.out()).isEqualTo("""
+                NODE    STATE    ZONE    RACK  API             NBD              CAPACITY  USED   VERSION
+                node-1  online   -       -     127.0.0.1:9020  127.0.0.1:10809  100 GiB   0 B    0.1.0
+                node-2  online   zone-b  r1    10.0.0.2:9020   10.0.0.2:10809   50 GiB    0 B    0.1.0
+                node-3  offline  zone-c  -     10.0.0.3:9020   10.0.0.3:10809   50 GiB    1 GiB  0.1.0
+                """);
+        assertThat(succeeded(wharf("node", "maintenance", "enter", "node-2")).out())
+                .isEqualTo("node node-2 is in maintenance: no new placements\n");
+        assertThat(succeeded(wharf("node", "maintenance", "enter", "node-3")).out()).startsWith("node node-3");
+        assertThat(succeeded(wharf("node", "inspect", "node-2")).out()).contains("State        maintenance\n")
+                .contains("Zone         zone-b\n");
+        assertThat(succeeded(wharf("node", "inspect", "node-3")).out()).contains("State        offline (maintenance)\n");
+        assertThat(wharf("cluster", "status").out()).contains("Nodes        2 of 3 online\n");
+        assertThat(succeeded(wharf("node", "maintenance", "exit", "node-2")).out()).isEqualTo("node node-2 left maintenance\n");
+        assertThat(JSON.readTree(wharf("node", "list", "-o", "json").out()).get("nodes").get(1).get("state").asText())
+                .isEqualTo("online");
+
+        assertFailed(wharf("node", "decommission", "node-2"), 4, "NODE_IN_USE", "node 'node-2' is online",
+                "stop the node before decommissioning it");
+        assertThat(succeeded(wharf("node", "decommission", "node-3")).out()).isEqualTo("node node-3 decommissioned\n");
+        assertThat(wharf("node", "list").out()).doesNotContain("node-3");
+        assertFailed(wharf("node", "inspect", "node-9"), 3, "NODE_NOT_FOUND", "node 'node-9' is not a member of this cluster",
+                "list nodes with `wharf node list`");
+        int before = api.calls.get();
+        assertThat(wharf("node", "maintenance", "pause", "node-2").exitCode()).isEqualTo(2);
+        assertThat(wharf("node", "inspect", "Node_2").exitCode()).isEqualTo(2);
+        assertThat(api.calls).hasValue(before);
     }
 
     @Test

@@ -88,9 +88,9 @@ final class InMemoryApi implements WharfApi {
     }
 
     @Override
-    public List<VolumeInfo> listVolumes() {
+    public List<VolumeInfo> listVolumes(String node) {
         call();
-        return volumes.values().stream().map(this::view).toList();
+        return volumes.values().stream().filter(v -> node == null || node.equals(v.node())).map(this::view).toList();
     }
 
     @Override
@@ -288,9 +288,57 @@ final class InMemoryApi implements WharfApi {
     @Override
     public ClusterInfo clusterStatus() {
         call();
-        return new ClusterInfo("c-7f3a", "0.1.0", List.of(
-                new NodeInfo("node-1", "online", "127.0.0.1:9020", "127.0.0.1:10809", "0.1.0", CAPACITY_BYTES, used())),
+        return new ClusterInfo("c-7f3a", "0.1.0", List.copyOf(nodes().values()),
                 CAPACITY_BYTES, used(), provisioned(), volumes.size());
+    }
+
+    /** Nodes besides node-1 that tests add; node-1 is this in-memory node. */
+    final Map<String, NodeInfo> otherNodes = new java.util.TreeMap<>();
+    final Map<String, Boolean> maintenance = new java.util.TreeMap<>();
+
+    private synchronized Map<String, NodeInfo> nodes() {
+        Map<String, NodeInfo> all = new java.util.TreeMap<>(otherNodes);
+        all.put("node-1", new NodeInfo("node-1", "online", "127.0.0.1:9020", "127.0.0.1:10809", null, null, false,
+                "0.1.0", CAPACITY_BYTES, used(), provisioned(), "2025-11-27T09:00:00Z", "2025-11-27T09:30:00Z"));
+        maintenance.forEach((id, on) -> all.computeIfPresent(id, (k, n) -> new NodeInfo(n.id(),
+                !on ? "online" : "offline".equals(n.state()) ? "offline" : "maintenance", n.apiAddress(), n.nbdAddress(),
+                n.zone(), n.rack(), on, n.version(), n.capacityBytes(), n.usedBytes(), n.provisionedBytes(), n.startedAt(),
+                n.reportedAt())));
+        return all;
+    }
+
+    @Override
+    public List<NodeInfo> listNodes() {
+        call();
+        return List.copyOf(nodes().values());
+    }
+
+    @Override
+    public NodeInfo getNode(String id) {
+        call();
+        NodeInfo node = nodes().get(id);
+        if (node == null) {
+            throw new WharfException(ErrorCode.NODE_NOT_FOUND, "node '" + id + "' is not a member of this cluster",
+                    "list nodes with `wharf node list`");
+        }
+        return node;
+    }
+
+    @Override
+    public synchronized void decommissionNode(String id) {
+        NodeInfo node = getNode(id);
+        if (!"offline".equals(node.state())) {
+            throw new WharfException(ErrorCode.NODE_IN_USE, "node '" + id + "' is " + node.state(),
+                    "stop the node before decommissioning it");
+        }
+        otherNodes.remove(id);
+    }
+
+    @Override
+    public synchronized NodeInfo setNodeMaintenance(String id, boolean on) {
+        getNode(id);
+        maintenance.put(id, on);
+        return nodes().get(id);
     }
 
     @Override

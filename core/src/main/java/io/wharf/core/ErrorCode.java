@@ -17,6 +17,7 @@ public enum ErrorCode {
     VOLUME_NOT_FOUND(404, 3),
     SNAPSHOT_NOT_FOUND(404, 3),
     POLICY_NOT_FOUND(404, 3),
+    NODE_NOT_FOUND(404, 3),
     // 405
     METHOD_NOT_ALLOWED(405, 2),
     // 409: conflicts with current state
@@ -29,6 +30,9 @@ public enum ErrorCode {
     POLICY_IN_USE(409, 4),
     ALREADY_MOUNTED(409, 4),
     NOT_MOUNTED(409, 4),
+    NODE_ID_IN_USE(409, 4),
+    PLACEMENT_FAILED(409, 4),
+    NODE_IN_USE(409, 4),
     // 507: not enough room
     CAPACITY_EXCEEDED(507, 5),
     NO_SPACE(507, 5),

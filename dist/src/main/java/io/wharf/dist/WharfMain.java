@@ -1,12 +1,13 @@
 package io.wharf.dist;
 
 import io.wharf.cli.CliMain;
+import io.wharf.node.NodeStartCommand;
 import io.wharf.node.UpCommand;
 import picocli.CommandLine;
 
 /**
  * The {@code wharf} binary: the client commands of {@link CliMain} plus the commands that run a
- * node in this process ({@code wharf up}). Kept apart so that the CLI module stays a pure API
+ * node in this process ({@code wharf up}, {@code wharf node start}). Kept apart so that the CLI module stays a pure API
  * client.
  */
 public final class WharfMain {
@@ -15,6 +16,7 @@ public final class WharfMain {
     public static CommandLine commandLine() {
         CommandLine commandLine = CliMain.commandLine();
         commandLine.addSubcommand("up", new UpCommand());
+        commandLine.getSubcommands().get("node").addSubcommand("start", new NodeStartCommand());
         return commandLine;
     }
 

@@ -23,12 +23,18 @@ final class NodeProcess implements AutoCloseable {
     final Path dataDir;
     final int apiPort;
     final int nbdPort;
+    private final List<String> verb;
     private final List<String> extraArgs;
     private final Path log;
     private Process process;
     private int starts;
 
     NodeProcess(Path dataDir, String... extraArgs) throws IOException {
+        this(dataDir, List.of("up"), extraArgs);
+    }
+
+    private NodeProcess(Path dataDir, List<String> verb, String... extraArgs) throws IOException {
+        this.verb = verb;
         this.dataDir = dataDir;
         this.apiPort = freePort();
         this.nbdPort = freePort();
@@ -40,6 +46,13 @@ final class NodeProcess implements AutoCloseable {
         NodeProcess node = new NodeProcess(dataDir, extraArgs);
         node.start();
         return node;
+    }
+
+    /** A node that joins the cluster on etcd at {@code etcdUrl} ({@code wharf node start}). */
+    static NodeProcess inCluster(Path dataDir, String etcdUrl, String nodeId, String... extraArgs) throws IOException {
+        List<String> args = new ArrayList<>(List.of("--cluster", etcdUrl, "--node-id", nodeId));
+        args.addAll(List.of(extraArgs));
+        return new NodeProcess(dataDir, List.of("node", "start"), args.toArray(String[]::new));
     }
 
     static int freePort() throws IOException {
@@ -56,8 +69,10 @@ final class NodeProcess implements AutoCloseable {
     List<String> command() {
         List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xms64m", "-Xmx256m",
                 "-XX:MaxDirectMemorySize=192m", "-XX:+UseSerialGC", "-ea", "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), "io.wharf.dist.WharfMain", "up",
-                "--data-dir", dataDir.toString(), "--api-port", String.valueOf(apiPort),
+                "--sun-misc-unsafe-memory-access=allow",
+                "-cp", System.getProperty("java.class.path"), "io.wharf.dist.WharfMain"));
+        command.addAll(verb);
+        command.addAll(List.of("--data-dir", dataDir.toString(), "--api-port", String.valueOf(apiPort),
                 "--nbd-port", String.valueOf(nbdPort)));
         command.addAll(extraArgs);
         return command;

@@ -11,6 +11,14 @@ import java.nio.file.Path;
  * @param bindHost          address the API and NBD servers listen on
  * @param advertiseHost     address clients are told to use (in {@code nbdUri})
  * @param poolCapacityBytes 0 means the size of the filesystem holding the pool, less the reserve
+ * @param cluster           {@code etcd://host:port[,host:port...]} to join a cluster on etcd, or null
+ *                          for a single node on the embedded store in {@code store/}
+ * @param zone              failure domain for placement, or null
+ * @param rack              failure domain inside the zone, or null
+ * @param storageless       the node holds no volume data (placement skips it); it serves the API
+ *                          and, later, NBD for volumes attached to it
+ * @param livenessTtl       how long the node's lease lives without renewal: a killed node shows
+ *                          offline within this time
  */
 public record NodeConfig(
         Path dataDir,
@@ -22,14 +30,35 @@ public record NodeConfig(
         long poolCapacityBytes,
         long poolReserveBytes,
         double overcommitRatio,
-        java.time.Duration scheduleInterval) {
+        java.time.Duration scheduleInterval,
+        String cluster,
+        String zone,
+        String rack,
+        boolean storageless,
+        java.time.Duration livenessTtl) {
 
     public static final int DEFAULT_API_PORT = 9020;
     public static final int DEFAULT_NBD_PORT = 10809;
     public static final double DEFAULT_OVERCOMMIT = 2.0;
+    public static final java.time.Duration DEFAULT_LIVENESS_TTL = java.time.Duration.ofSeconds(6);
 
     public NodeConfig {
         dataDir = dataDir.toAbsolutePath().normalize();
+        io.wharf.core.Names.requireValid("node", nodeId);
+        if (cluster != null) {
+            try {
+                io.wharf.metadata.etcd.EtcdStoreConfig.parseEndpoints(cluster);
+            } catch (IllegalArgumentException e) {
+                throw new WharfException(ErrorCode.INVALID_ARGUMENT, "--cluster " + e.getMessage(),
+                        "give etcd's client addresses, e.g. --cluster etcd://10.0.0.5:2379,10.0.0.6:2379");
+            }
+        }
+        zone = zone == null || zone.isBlank() ? null : io.wharf.core.Names.requireValid("zone", zone);
+        rack = rack == null || rack.isBlank() ? null : io.wharf.core.Names.requireValid("rack", rack);
+        if (livenessTtl.compareTo(java.time.Duration.ofSeconds(2)) < 0 || livenessTtl.compareTo(java.time.Duration.ofMinutes(5)) > 0) {
+            throw new WharfException(ErrorCode.INVALID_ARGUMENT, "liveness TTL " + livenessTtl + " is out of range",
+                    "give a TTL between 2s and 5m, e.g. 6s");
+        }
         requirePort("--api-port", apiPort);
         requirePort("--nbd-port", nbdPort);
         if (apiPort != 0 && apiPort == nbdPort) {
@@ -55,6 +84,11 @@ public record NodeConfig(
             throw new WharfException(ErrorCode.INVALID_ARGUMENT, flag + " " + port + " is not a port number",
                     "give a port between 1 and 65535 (0 picks a free one)");
         }
+    }
+
+    /** Single node on the embedded store (no {@code --cluster}). */
+    public boolean embedded() {
+        return cluster == null;
     }
 
     public Path storeDir() {

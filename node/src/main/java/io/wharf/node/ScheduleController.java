@@ -13,7 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes and prunes scheduled snapshots. Every tick it looks at each volume's schedule (its own or
+ * The node's periodic pass: settles operations the cluster store failed under, then takes and
+ * prunes scheduled snapshots. Every tick it looks at each volume's schedule (its own or
  * its policy's): a rule is due when its next run after the rule's last snapshot (or after the
  * schedule was set) has come, so after downtime each rule runs once, not once per missed run.
  * The last run is derived from the snapshots in the store, so there is no state of its own.
@@ -51,6 +52,7 @@ final class ScheduleController implements AutoCloseable {
 
     /** One pass over every volume: takes what is due and prunes beyond each rule's keep. */
     void tick(Instant now) {
+        service.settleIntents();
         for (VolumeRecord volume : service.readyVolumes()) {
             Optional<Schedule> schedule;
             try {

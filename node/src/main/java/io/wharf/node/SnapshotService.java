@@ -65,8 +65,15 @@ final class SnapshotService implements Exports.SnapshotOpener {
     void recover() throws IOException {
         for (SnapshotRecord record : catalog.allSnapshots()) {
             Optional<VolumeRecord> volume = catalog.get(record.volume());
-            if (volume.isEmpty() || volume.get().state() != VolumeState.READY) {
+            if (volume.isEmpty()) {
                 catalog.deleteSnapshot(record.volume(), record.name()); // its volume is gone
+                continue;
+            }
+            if (!config.nodeId().equals(volume.get().node())) {
+                continue; // another node holds the volume and recovers its snapshots
+            }
+            if (volume.get().state() != VolumeState.READY) {
+                catalog.deleteSnapshot(record.volume(), record.name()); // its volume is being deleted
                 continue;
             }
             switch (record.state()) {
@@ -85,6 +92,25 @@ final class SnapshotService implements Exports.SnapshotOpener {
                     }
                 }
             }
+        }
+    }
+
+    /** Undoes snapshot operations the store failed under; the caller holds the control lock. */
+    void settleIntents() throws IOException {
+        for (SnapshotRecord record : catalog.allSnapshots()) {
+            if (record.state() == VolumeState.READY) {
+                continue;
+            }
+            Optional<VolumeRecord> volume = catalog.get(record.volume());
+            if (volume.isEmpty() || !config.nodeId().equals(volume.get().node()) || volume.get().state() != VolumeState.READY) {
+                continue; // the volume's own settling (or its node) handles it
+            }
+            log.atInfo().addKeyValue("snapshot", record.volume() + "@" + record.name())
+                    .addKeyValue("state", record.state()).log("settling a snapshot operation cut short");
+            if (storageHas(volume.get(), record.storageId())) {
+                pool.deleteSnapshot(volume.get().id(), record.storageId());
+            }
+            catalog.deleteSnapshot(record.volume(), record.name());
         }
     }
 
@@ -245,8 +271,8 @@ final class SnapshotService implements Exports.SnapshotOpener {
                 continue;
             }
             Optional<VolumeRecord> volume = catalog.get(record.volume());
-            if (volume.isEmpty() || volume.get().state() != VolumeState.READY) {
-                continue;
+            if (volume.isEmpty() || volume.get().state() != VolumeState.READY || !config.nodeId().equals(volume.get().node())) {
+                continue; // another node lists the snapshots of its volumes
             }
             var byId = figures.computeIfAbsent(record.volume(), v -> storageFigures(volume.get()));
             infos.add(info(volume.get(), record, byId.get(record.storageId())));
@@ -291,7 +317,7 @@ final class SnapshotService implements Exports.SnapshotOpener {
         String origin = snapshotRecord == null ? source.name() : source.name() + "@" + snapshot;
         VolumeRecord record = VolumeRecord.of(UUID.randomUUID().toString(), name, sizeBytes, labels,
                 VolumeState.CREATING, config.nodeId(), clock.now()).withSource(origin);
-        catalog.put(record);
+        catalog.create(record);
         try {
             Volume volume = pool.clone(source.id(), snapshotRecord == null ? null : snapshotRecord.storageId(), record.id());
             VolumeRecord ready = record.withState(VolumeState.READY);
@@ -354,6 +380,7 @@ final class SnapshotService implements Exports.SnapshotOpener {
         Optional<VolumeRecord> volumeRecord = catalog.get(volume);
         Optional<SnapshotRecord> record = catalog.snapshot(volume, snapshot);
         if (volumeRecord.isEmpty() || volumeRecord.get().state() != VolumeState.READY
+                || !config.nodeId().equals(volumeRecord.get().node())
                 || record.isEmpty() || record.get().state() != VolumeState.READY) {
             return Optional.empty();
         }

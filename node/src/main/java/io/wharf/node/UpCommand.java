@@ -8,10 +8,13 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code wharf up}: a single-node cluster on the embedded store, in the foreground until Ctrl-C. */
+/**
+ * {@code wharf up}: a single-node cluster on the embedded store, in the foreground until Ctrl-C.
+ * {@link NodeStartCommand} adds what joining a cluster on etcd takes.
+ */
 @Command(name = "up", mixinStandardHelpOptions = true,
         description = "Start a single-node Wharf cluster in the foreground (Ctrl-C stops it).")
-public final class UpCommand implements Callable<Integer> {
+public class UpCommand implements Callable<Integer> {
     @Option(names = "--data-dir", defaultValue = "./.wharf", description = "Directory for the cluster store and the storage pool (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
@@ -42,13 +45,35 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--schedule-interval", defaultValue = "30", description = "Seconds between checks for due scheduled snapshots (default: ${DEFAULT-VALUE}).")
     double scheduleIntervalSeconds;
 
+    /** The cluster store to join ({@code etcd://...}), or null for the embedded store. */
+    String cluster() {
+        return null;
+    }
+
+    String zone() {
+        return null;
+    }
+
+    String rack() {
+        return null;
+    }
+
+    boolean storageless() {
+        return false;
+    }
+
+    java.time.Duration livenessTtl() {
+        return NodeConfig.DEFAULT_LIVENESS_TTL;
+    }
+
     @Override
     public Integer call() {
         try {
             NodeConfig config = new NodeConfig(dataDir, nodeId, bindHost,
                     advertiseHost == null ? bindHost : advertiseHost, apiPort, nbdPort,
                     poolCapacity == null ? 0 : ByteSize.parse(poolCapacity), ByteSize.parse(poolReserve), overcommit,
-                    java.time.Duration.ofMillis(Math.round(scheduleIntervalSeconds * 1000)));
+                    java.time.Duration.ofMillis(Math.round(scheduleIntervalSeconds * 1000)), cluster(), zone(), rack(),
+                    storageless(), livenessTtl());
             WharfNode node = WharfNode.start(config);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {

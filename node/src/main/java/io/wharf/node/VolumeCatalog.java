@@ -31,6 +31,22 @@ final class VolumeCatalog {
         store.put(Bytes.of(Keys.volume(record.name())), Bytes.of(ModelCodec.encode(record)));
     }
 
+    /**
+     * Writes a new volume's first record only if no record has the name: of two nodes creating
+     * the same name at once, exactly one wins.
+     *
+     * @throws WharfException VOLUME_EXISTS when the name is taken
+     */
+    void create(VolumeRecord record) {
+        Bytes key = Bytes.of(Keys.volume(record.name()));
+        boolean created = store.txn(io.wharf.metadata.Txn.when(io.wharf.metadata.Compare.absent(key))
+                .then(io.wharf.metadata.Op.put(key, Bytes.of(ModelCodec.encode(record)))).otherwise()).succeeded();
+        if (!created) {
+            throw new io.wharf.core.WharfException(io.wharf.core.ErrorCode.VOLUME_EXISTS,
+                    "volume '" + record.name() + "' already exists", "choose another name, or delete the existing volume first");
+        }
+    }
+
     void delete(String name) {
         store.delete(Keys.volume(name));
     }

@@ -5,6 +5,7 @@ import io.wharf.api.NodeInfo;
 import io.wharf.api.PolicyInfo;
 import io.wharf.api.PoolInfo;
 import io.wharf.api.VolumeUpdate;
+import io.wharf.control.placement.Placement;
 import io.wharf.control.schedule.Schedule;
 import io.wharf.metadata.model.PolicyRecord;
 import io.wharf.api.SnapshotInfo;
@@ -19,7 +20,10 @@ import io.wharf.core.ErrorCode;
 import io.wharf.core.Names;
 import io.wharf.core.WharfException;
 import io.wharf.core.WharfVersion;
+import io.wharf.metadata.model.NodeRecord;
 import io.wharf.metadata.model.VolumeRecord;
+import io.wharf.node.cluster.Membership;
+import io.wharf.node.cluster.Peers;
 import io.wharf.metadata.model.VolumeState;
 import io.wharf.nbd.NbdServer;
 import io.wharf.storage.Pool;
@@ -78,24 +82,10 @@ final class VolumeService implements WharfApi {
     /** Finishes or undoes what a crash interrupted, then serves every ready volume. */
     void recover() throws IOException {
         synchronized (controlLock) {
-            List<VolumeRecord> records = catalog.list();
+            List<VolumeRecord> records = catalog.list().stream().filter(this::isLocal).toList();
             for (VolumeRecord record : records) {
                 switch (record.state()) {
-                    case CREATING -> {
-                        log.atInfo().addKeyValue("volume", record.name()).log("rolling back a create cut short");
-                        if (pool.volume(record.id()).isPresent()) {
-                            pool.delete(record.id());
-                        }
-                        catalog.delete(record.name());
-                    }
-                    case DELETING -> {
-                        log.atInfo().addKeyValue("volume", record.name()).log("finishing a delete cut short");
-                        if (pool.volume(record.id()).isPresent()) {
-                            pool.delete(record.id());
-                        }
-                        snapshots.forgetAll(record.name());
-                        catalog.delete(record.name());
-                    }
+                    case CREATING, DELETING -> settle(record);
                     case READY -> serveReady(record);
                 }
             }
@@ -107,6 +97,58 @@ final class VolumeService implements WharfApi {
                     pool.delete(id);
                 }
             }
+        }
+    }
+
+    /**
+     * Settles the intents that an operation left when the store failed under it (a create whose
+     * READY record could not be written, a delete whose record could not be removed): the same
+     * as recovery after a crash. Runs under the control lock, so no operation is in flight and
+     * every intent seen is one left behind. Called periodically; a store still unreachable just
+     * waits for the next pass.
+     */
+    void settleIntents() {
+        synchronized (controlLock) {
+            try {
+                for (VolumeRecord record : catalog.list()) {
+                    if (!isLocal(record)) {
+                        continue;
+                    }
+                    if (record.state() != VolumeState.READY) {
+                        settle(record);
+                    } else if (exports.volume(record.name()).isEmpty()) {
+                        serveReady(record); // a create whose READY record was written though the store did not say so
+                    }
+                }
+                snapshots.settleIntents();
+            } catch (IOException | RuntimeException e) {
+                log.atWarn().addKeyValue("error", e.getMessage()).log("cannot settle intents now; retrying at the next pass");
+            }
+        }
+    }
+
+    /** Rolls back a create or finishes a delete that was cut short. */
+    private void settle(VolumeRecord record) throws IOException {
+        switch (record.state()) {
+            case CREATING -> {
+                log.atInfo().addKeyValue("volume", record.name()).log("rolling back a create cut short");
+                exports.removeVolume(record.name());
+                if (pool.volume(record.id()).isPresent()) {
+                    pool.delete(record.id());
+                }
+                catalog.delete(record.name());
+            }
+            case DELETING -> {
+                log.atInfo().addKeyValue("volume", record.name()).log("finishing a delete cut short");
+                exports.removeVolume(record.name());
+                nbd.disconnectAll(record.name());
+                if (pool.volume(record.id()).isPresent()) {
+                    pool.delete(record.id());
+                }
+                snapshots.forgetAll(record.name());
+                catalog.delete(record.name());
+            }
+            case READY -> throw new AssertionError("a ready volume has no intent to settle: " + record.name());
         }
     }
 
@@ -126,7 +168,21 @@ final class VolumeService implements WharfApi {
     public VolumeInfo createVolume(VolumeCreate request) {
         String name = Names.requireValid("volume", request.name());
         request.labels().forEach(Names::requireValidLabel);
+        request.nodes().forEach(n -> Names.requireValid("node", n));
+        request.zones().forEach(z -> Names.requireValid("zone", z));
         long sizeBytes = roundUpToBlock(requireSize(request.sizeBytes()));
+        if (catalog.get(name).isPresent()) {
+            throw new WharfException(ErrorCode.VOLUME_EXISTS, "volume '" + name + "' already exists",
+                    "choose another name, or delete the existing volume first");
+        }
+        String target = place(name, sizeBytes, request);
+        if (!target.equals(config.nodeId())) {
+            return peers().owner(target, "node '" + target + "'").orElseThrow().createVolume(request.on(target));
+        }
+        if (config.storageless()) { // only when this node's record is not written yet
+            throw new WharfException(ErrorCode.PLACEMENT_FAILED, "node '" + config.nodeId() + "' is storage-less",
+                    "create the volume through a node with storage, or let placement choose one");
+        }
         String schedule = blankToNull(request.snapshotSchedule());
         String policy = blankToNull(request.schedulePolicy());
         synchronized (controlLock) {
@@ -142,7 +198,7 @@ final class VolumeService implements WharfApi {
             if (schedule != null || policy != null) {
                 record = record.withSchedule(schedule, policy, now);
             }
-            catalog.put(record);
+            catalog.create(record);
             try {
                 Volume volume = pool.create(record.id(), sizeBytes);
                 VolumeRecord ready = record.withState(VolumeState.READY);
@@ -151,10 +207,39 @@ final class VolumeService implements WharfApi {
                 log.atInfo().addKeyValue("volume", name).addKeyValue("sizeBytes", sizeBytes).log("volume created");
                 return info(ready);
             } catch (IOException | RuntimeException e) {
+                if (e instanceof WharfException w && w.code() == ErrorCode.UNAVAILABLE) {
+                    // The store did not answer: the READY record may or may not be written. Settling
+                    // decides once the store answers again (serve the volume, or roll it back).
+                    throw new WharfException(ErrorCode.UNAVAILABLE, "creating volume '" + name + "' is in doubt: "
+                            + w.getMessage(), "the node completes or rolls the create back once the cluster store answers", e);
+                }
                 undoCreate(record);
                 throw asWharf(e, "creating volume '" + name + "'");
             }
         }
+    }
+
+    /** The node that takes a new volume: placement over every node, on sizes provisioned as the store says now. */
+    private String place(String name, long sizeBytes, VolumeCreate request) {
+        Membership joined = membership;
+        List<Membership.NodeView> nodes = joined == null ? List.of() : joined.nodes();
+        if (nodes.size() <= 1 && request.nodes().isEmpty() && request.zones().isEmpty() && !config.storageless()) {
+            return config.nodeId(); // a single node (or still starting): its own checks give the precise refusal
+        }
+        Map<String, Long> provisioned = new java.util.HashMap<>();
+        for (VolumeRecord volume : catalog.list()) {
+            provisioned.merge(volume.node(), volume.sizeBytes(), Long::sum);
+        }
+        List<Placement.Candidate> candidates = new ArrayList<>();
+        for (Membership.NodeView node : nodes) {
+            NodeRecord r = node.record();
+            long limit = (long) (r.capacityBytes() * Math.max(1.0, r.overcommitRatio()));
+            candidates.add(new Placement.Candidate(r.id(), r.zone(), r.rack(), node.online(), r.maintenance(),
+                    r.storageless(), Math.max(0, r.capacityBytes() - r.usedBytes()),
+                    limit - provisioned.getOrDefault(r.id(), 0L), Map.of()));
+        }
+        return Placement.choose(new Placement.Request(name, sizeBytes, 1, request.nodes(), request.zones(), Map.of()),
+                candidates).getFirst();
     }
 
     private void undoCreate(VolumeRecord record) {
@@ -170,19 +255,70 @@ final class VolumeService implements WharfApi {
     }
 
     @Override
-    public List<VolumeInfo> listVolumes() {
+    public List<VolumeInfo> listVolumes(String node) {
+        if (node != null && !node.equals(config.nodeId())) {
+            return peers().owner(Names.requireValid("node", node), "node '" + node + "'").orElseThrow().listVolumes(node);
+        }
         List<VolumeInfo> volumes = new ArrayList<>();
+        Map<String, List<VolumeRecord>> remote = new java.util.TreeMap<>();
+        Map<String, Integer> snapshotCounts = new java.util.HashMap<>(); // one range, not one per volume
+        catalog.allSnapshots().forEach(r -> snapshotCounts.merge(r.volume(), 1, Integer::sum));
         for (VolumeRecord record : catalog.list()) {
-            if (record.state() == VolumeState.READY) {
-                volumes.add(info(record));
+            if (record.state() != VolumeState.READY) {
+                continue;
+            }
+            if (isLocal(record)) {
+                volumes.add(info(record, snapshotCounts.getOrDefault(record.name(), 0)));
+            } else if (node == null) {
+                remote.computeIfAbsent(record.node(), n -> new ArrayList<>()).add(record);
             }
         }
+        remote.forEach((owner, records) -> volumes.addAll(remoteVolumes(owner, records)));
+        volumes.sort(java.util.Comparator.comparing(VolumeInfo::name));
         return volumes;
+    }
+
+    /** The volumes of another node as it reports them; from their records alone while it is offline. */
+    private List<VolumeInfo> remoteVolumes(String owner, List<VolumeRecord> records) {
+        try {
+            return peers().owner(owner, "node '" + owner + "'").orElseThrow().listVolumes(owner);
+        } catch (WharfException e) {
+            if (e.code() != ErrorCode.UNAVAILABLE && e.code() != ErrorCode.NODE_NOT_FOUND) {
+                throw e;
+            }
+            return records.stream().map(r -> new VolumeInfo(r.name(), r.id(), r.sizeBytes(), r.labels(), "unavailable", 0,
+                    null, 0, r.node(), r.createdAt().toString(), catalog.snapshots(r.name()).size(), r.source(),
+                    r.snapshotSchedule(), r.schedulePolicy())).toList();
+        }
+    }
+
+    /** Whether this node holds the volume's data (else requests about it go to the node that does). */
+    boolean isLocal(VolumeRecord record) {
+        return config.nodeId().equals(record.node());
+    }
+
+    /** The API of the node holding the volume's data, or empty when it is this node. */
+    private Optional<WharfApi> owner(VolumeRecord record) {
+        return isLocal(record) ? Optional.empty() : peers().owner(record.node(), "volume '" + record.name() + "'");
+    }
+
+    private volatile Peers peers;
+
+    private Peers peers() {
+        Peers known = peers;
+        if (known == null) {
+            throw new WharfException(ErrorCode.UNAVAILABLE, "the node is still starting", "try again in a moment");
+        }
+        return known;
     }
 
     @Override
     public VolumeInfo getVolume(String name) {
         VolumeRecord record = requireReady(name);
+        Optional<WharfApi> owner = owner(record);
+        if (owner.isPresent()) {
+            return owner.get().getVolume(name);
+        }
         VolumeInfo info = info(record);
         try {
             VolumeSpace space = pool.space(record.id());
@@ -199,6 +335,10 @@ final class VolumeService implements WharfApi {
 
     @Override
     public VolumeInfo resizeVolume(String name, long sizeBytes) {
+        Optional<WharfApi> owner = owner(requireReady(name));
+        if (owner.isPresent()) {
+            return owner.get().resizeVolume(name, sizeBytes);
+        }
         synchronized (controlLock) {
             VolumeRecord record = requireReady(name);
             long newSize = roundUpToBlock(requireSize(sizeBytes));
@@ -226,6 +366,11 @@ final class VolumeService implements WharfApi {
 
     @Override
     public void deleteVolume(String name, boolean force) {
+        Optional<WharfApi> owner = owner(requireReady(name));
+        if (owner.isPresent()) {
+            owner.get().deleteVolume(name, force);
+            return;
+        }
         synchronized (controlLock) {
             VolumeRecord record = requireReady(name);
             int clients = nbd.connectionCount(name);
@@ -251,12 +396,23 @@ final class VolumeService implements WharfApi {
 
     @Override
     public SnapshotInfo createSnapshot(String volume, String name) {
-        return snapshots.create(requireReady(volume), name);
+        VolumeRecord record = requireReady(volume);
+        Optional<WharfApi> owner = owner(record);
+        return owner.isPresent() ? owner.get().createSnapshot(volume, name) : snapshots.create(record, name);
     }
 
     @Override
     public List<SnapshotInfo> createGroupSnapshot(String group, List<String> volumes) {
         new io.wharf.api.SnapshotGroupCreate(group, volumes).requireValid();
+        List<String> nodes = volumes.stream().map(this::requireReady).map(VolumeRecord::node).distinct().sorted().toList();
+        if (nodes.size() > 1) {
+            throw new WharfException(ErrorCode.INVALID_ARGUMENT, "group '" + group + "' spans nodes " + nodes
+                    + "; a group snapshot holds I/O on one node", "group volumes whose data is on one node");
+        }
+        Optional<WharfApi> owner = owner(requireReady(volumes.getFirst()));
+        if (owner.isPresent()) {
+            return owner.get().createGroupSnapshot(group, volumes);
+        }
         synchronized (controlLock) {
             List<VolumeRecord> records = volumes.stream().map(this::requireReady).toList();
             return snapshots.createGroup(records, group);
@@ -266,19 +422,41 @@ final class VolumeService implements WharfApi {
     @Override
     public List<SnapshotInfo> listSnapshots(String volume) {
         if (volume != null) {
-            requireReady(volume);
+            Optional<WharfApi> owner = owner(requireReady(volume));
+            return owner.isPresent() ? owner.get().listSnapshots(volume) : snapshots.list(volume);
         }
-        return snapshots.list(volume);
+        List<SnapshotInfo> all = new ArrayList<>(snapshots.list(null));
+        for (VolumeRecord record : catalog.list()) {
+            if (record.state() == VolumeState.READY && !isLocal(record) && !catalog.snapshots(record.name()).isEmpty()) {
+                try {
+                    all.addAll(owner(record).orElseThrow().listSnapshots(record.name()));
+                } catch (WharfException e) {
+                    if (e.code() != ErrorCode.UNAVAILABLE) {
+                        throw e;
+                    }
+                    log.atDebug().addKeyValue("volume", record.name()).log("snapshots of an offline node's volume left out");
+                }
+            }
+        }
+        return all;
     }
 
     @Override
     public SnapshotInfo getSnapshot(String volume, String snapshot) {
-        return snapshots.get(requireReady(volume), snapshot);
+        VolumeRecord record = requireReady(volume);
+        Optional<WharfApi> owner = owner(record);
+        return owner.isPresent() ? owner.get().getSnapshot(volume, snapshot) : snapshots.get(record, snapshot);
     }
 
     @Override
     public void deleteSnapshot(String volume, String snapshot) {
-        snapshots.delete(requireReady(volume), snapshot);
+        VolumeRecord record = requireReady(volume);
+        Optional<WharfApi> owner = owner(record);
+        if (owner.isPresent()) {
+            owner.get().deleteSnapshot(volume, snapshot);
+            return;
+        }
+        snapshots.delete(record, snapshot);
     }
 
     @Override
@@ -286,6 +464,10 @@ final class VolumeService implements WharfApi {
         String newName = Names.requireValid("volume", name);
         Map<String, String> newLabels = labels == null ? Map.of() : labels;
         newLabels.forEach(Names::requireValidLabel);
+        Optional<WharfApi> owner = owner(requireReady(source));
+        if (owner.isPresent()) {
+            return owner.get().cloneVolume(source, snapshot, name, labels);
+        }
         synchronized (controlLock) {
             VolumeRecord sourceRecord = requireReady(source);
             if (catalog.get(newName).isPresent()) {
@@ -299,6 +481,10 @@ final class VolumeService implements WharfApi {
 
     @Override
     public VolumeInfo revertVolume(String volume, String snapshot, boolean force) {
+        Optional<WharfApi> owner = owner(requireReady(volume));
+        if (owner.isPresent()) {
+            return owner.get().revertVolume(volume, snapshot, force);
+        }
         synchronized (controlLock) {
             VolumeRecord record = requireReady(volume);
             snapshots.revert(record, snapshot, force);
@@ -308,6 +494,10 @@ final class VolumeService implements WharfApi {
 
     @Override
     public VolumeInfo updateVolume(String name, VolumeUpdate update) {
+        Optional<WharfApi> owner = owner(requireReady(name)); // the owner writes the record: no lost update
+        if (owner.isPresent()) {
+            return owner.get().updateVolume(name, update);
+        }
         synchronized (controlLock) {
             VolumeRecord record = requireReady(name);
             String schedule = update.snapshotSchedule() == null ? record.snapshotSchedule() : blankToNull(update.snapshotSchedule());
@@ -407,8 +597,9 @@ final class VolumeService implements WharfApi {
         return snapshots;
     }
 
+    /** The ready volumes whose data this node holds (each node runs the schedules of its own volumes). */
     List<VolumeRecord> readyVolumes() {
-        return catalog.list().stream().filter(r -> r.state() == VolumeState.READY).toList();
+        return catalog.list().stream().filter(r -> r.state() == VolumeState.READY && isLocal(r)).toList();
     }
 
     @Override
@@ -432,21 +623,76 @@ final class VolumeService implements WharfApi {
 
     @Override
     public ClusterInfo clusterStatus() {
-        PoolInfo pool = poolInfo();
-        NodeInfo node = new NodeInfo(config.nodeId(), "online", config.advertiseHost() + ":" + apiPort(),
-                config.advertiseHost() + ":" + nbd.port(), WharfVersion.version(), pool.capacityBytes(), pool.usedBytes());
-        return new ClusterInfo(clusterId, WharfVersion.version(), List.of(node), pool.capacityBytes(), pool.usedBytes(),
-                pool.provisionedBytes(), pool.volumes());
+        List<NodeInfo> nodes = listNodes();
+        long capacity = 0;
+        long used = 0;
+        long provisioned = 0;
+        for (NodeInfo node : nodes) {
+            capacity += node.capacityBytes();
+            used += node.usedBytes();
+            provisioned += node.provisionedBytes();
+        }
+        int volumes = (int) catalog.list().stream().filter(v -> v.state() == VolumeState.READY).count();
+        return new ClusterInfo(clusterId, WharfVersion.version(), nodes, capacity, used, provisioned, volumes);
     }
 
-    private volatile int apiPort;
+    private volatile Membership membership;
 
-    void apiPort(int port) {
-        this.apiPort = port;
+    /** The node joined the cluster: node requests can be answered from now on. */
+    void membership(Membership joined) {
+        this.peers = new Peers(joined);
+        this.membership = joined;
     }
 
-    private int apiPort() {
-        return apiPort;
+    private Membership requireMembership() {
+        Membership joined = membership;
+        if (joined == null) {
+            throw new WharfException(ErrorCode.UNAVAILABLE, "the node is still starting", "try again in a moment");
+        }
+        return joined;
+    }
+
+    @Override
+    public List<NodeInfo> listNodes() {
+        return requireMembership().nodes().stream().map(VolumeService::nodeInfo).toList();
+    }
+
+    @Override
+    public NodeInfo getNode(String id) {
+        return nodeInfo(requireMembership().node(Names.requireValid("node", id)));
+    }
+
+    @Override
+    public NodeInfo setNodeMaintenance(String id, boolean maintenance) {
+        Membership joined = requireMembership();
+        joined.setMaintenance(Names.requireValid("node", id), maintenance);
+        log.atInfo().addKeyValue("node", id).addKeyValue("maintenance", maintenance).log("node maintenance flag set");
+        return nodeInfo(joined.node(id));
+    }
+
+    @Override
+    public void decommissionNode(String id) {
+        Membership joined = requireMembership();
+        Membership.NodeView node = joined.node(Names.requireValid("node", id));
+        if (node.online()) {
+            throw new WharfException(ErrorCode.NODE_IN_USE, "node '" + id + "' is online",
+                    "stop the node (it shows offline in `wharf node list`), then decommission it");
+        }
+        List<String> volumes = catalog.list().stream().filter(v -> id.equals(v.node())).map(VolumeRecord::name).sorted().toList();
+        if (!volumes.isEmpty()) {
+            throw new WharfException(ErrorCode.NODE_IN_USE, "node '" + id + "' holds the only copy of " + volumes.size()
+                    + " volume" + (volumes.size() == 1 ? "" : "s") + ": " + String.join(", ", volumes),
+                    "start the node again and delete or copy those volumes first");
+        }
+        joined.remove(id);
+        log.atInfo().addKeyValue("node", id).log("node decommissioned");
+    }
+
+    private static NodeInfo nodeInfo(Membership.NodeView view) {
+        NodeRecord r = view.record();
+        return new NodeInfo(r.id(), view.state(), r.apiAddress(), r.nbdAddress(), r.zone(), r.rack(), r.maintenance(),
+                r.version(), r.capacityBytes(), r.usedBytes(), r.provisionedBytes(), r.startedAt().toString(),
+                r.reportedAt().toString());
     }
 
     @Override
@@ -464,13 +710,17 @@ final class VolumeService implements WharfApi {
     }
 
     VolumeInfo info(VolumeRecord record) {
+        return info(record, catalog.snapshots(record.name()).size());
+    }
+
+    private VolumeInfo info(VolumeRecord record, int snapshotCount) {
         VolumeExport export = exports.volume(record.name()).orElse(null);
         long allocated = export == null ? 0 : export.volume().allocatedBytes();
         int clients = nbd.connectionCount(record.name());
         String uri = "nbd://" + config.advertiseHost() + ":" + nbd.port() + "/" + record.name();
         return new VolumeInfo(record.name(), record.id(), record.sizeBytes(), record.labels(),
                 clients > 0 ? "in-use" : "available", allocated, uri, clients, record.node(), record.createdAt().toString(),
-                catalog.snapshots(record.name()).size(), record.source(), record.snapshotSchedule(), record.schedulePolicy());
+                snapshotCount, record.source(), record.snapshotSchedule(), record.schedulePolicy());
     }
 
     void requireCapacityFor(long additionalBytes, String name) {

@@ -7,6 +7,13 @@ import io.wharf.core.WharfException;
 import io.wharf.core.WharfVersion;
 import io.wharf.metadata.ClusterStore;
 import io.wharf.metadata.embedded.EmbeddedStore;
+import io.wharf.metadata.etcd.EtcdStore;
+import io.wharf.metadata.etcd.EtcdStoreConfig;
+import io.wharf.metadata.model.NodeRecord;
+import io.wharf.node.cluster.Membership;
+import io.wharf.node.cluster.NodeIdentity;
+import io.wharf.storage.PoolUsage;
+import java.time.Instant;
 import io.wharf.nbd.NbdServer;
 import io.wharf.nbd.NbdServerConfig;
 import io.wharf.storage.Pool;
@@ -44,10 +51,12 @@ public final class WharfNode implements AutoCloseable {
         Deque<AutoCloseable> opened = new ArrayDeque<>();
         try {
             Files.createDirectories(config.dataDir());
-            ClusterStore store = push(opened, EmbeddedStore.open(config.storeDir(), Clock.SYSTEM));
-            String clusterId = ClusterIdentity.ensure(store, Clock.SYSTEM);
             Pool pool = push(opened, Pool.open(config.poolDir(),
                     new PoolConfig(config.poolCapacityBytes(), config.poolReserveBytes(), config.overcommitRatio())));
+            NodeIdentity identity = NodeIdentity.of(config.dataDir(), config.nodeId()); // after the pool's lock is ours
+            ClusterStore store = push(opened, openStore(config));
+            Membership.claim(store, config.nodeId(), identity.instance());
+            String clusterId = ClusterIdentity.ensure(store, Clock.SYSTEM);
             VolumeCatalog catalog = new VolumeCatalog(store);
             Exports exports = new Exports();
             push(opened, exports::closeAll);
@@ -57,10 +66,25 @@ public final class WharfNode implements AutoCloseable {
             bind("NBD", config.nbdPort(), "--nbd-port", nbd::start);
             NodeMetrics metrics = new NodeMetrics(service, exports, nbd);
             ApiServer api = push(opened, new ApiServer(config.bindHost(), config.apiPort(), service, metrics::render));
+            api.ready(false);
             bind("API", config.apiPort(), "--api-port", api::start);
-            service.apiPort(api.port());
+            Instant startedAt = Clock.SYSTEM.now();
+            NodeRecord self = NodeRecord.of(config.nodeId(), identity.instance(), config.advertiseHost() + ":" + api.port(),
+                    config.advertiseHost() + ":" + nbd.port(), null, config.zone(), config.rack(), config.storageless(),
+                    WharfVersion.version(), startedAt);
+            Membership membership = push(opened, new Membership(store, Clock.SYSTEM, self, config.livenessTtl(), () -> {
+                PoolUsage usage = service.poolUsage();
+                if (config.storageless()) {
+                    return new Membership.Usage(0, 0, 0, config.overcommitRatio());
+                }
+                return new Membership.Usage(usage.capacityBytes(), usage.usedBytes(), usage.provisionedBytes(),
+                        config.overcommitRatio());
+            }));
+            membership.join();
+            service.membership(membership);
             ScheduleController schedules = push(opened, new ScheduleController(service, Clock.SYSTEM, config.scheduleInterval()));
             schedules.start();
+            api.ready(true);
             log.atInfo().addKeyValue("api", api.port()).addKeyValue("nbd", nbd.port())
                     .addKeyValue("version", WharfVersion.version()).log("node started");
             return new WharfNode(config, opened, nbd, api);
@@ -72,6 +96,14 @@ public final class WharfNode implements AutoCloseable {
             throw new WharfException(ErrorCode.DATA_DIR_INVALID, "cannot start the node over " + config.dataDir() + ": " + e,
                     "check that the data directory is writable and was made by this version of Wharf", e);
         }
+    }
+
+    /** etcd when the node joins a cluster, else the embedded store in the data directory. */
+    private static ClusterStore openStore(NodeConfig config) throws IOException {
+        if (config.embedded()) {
+            return EmbeddedStore.open(config.storeDir(), Clock.SYSTEM);
+        }
+        return EtcdStore.open(EtcdStoreConfig.parse(config.cluster()));
     }
 
     private interface Starter {

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.wharf.api.ApiError;
 import io.wharf.api.ApiJson;
 import io.wharf.api.ClusterInfo;
+import io.wharf.api.NodeInfo;
+import io.wharf.api.NodeList;
+import io.wharf.api.NodePatch;
 import io.wharf.api.PolicyCreate;
 import io.wharf.api.PolicyInfo;
 import io.wharf.api.PolicyList;
@@ -97,8 +100,9 @@ public final class ApiClient implements WharfApi, AutoCloseable {
     }
 
     @Override
-    public List<VolumeInfo> listVolumes() {
-        return call("GET", "/v1/volumes", null, VolumeList.class).volumes();
+    public List<VolumeInfo> listVolumes(String node) {
+        String query = node == null ? "" : "?node=" + java.net.URLEncoder.encode(node, java.nio.charset.StandardCharsets.UTF_8);
+        return call("GET", "/v1/volumes" + query, null, VolumeList.class).volumes();
     }
 
     @Override
@@ -194,6 +198,26 @@ public final class ApiClient implements WharfApi, AutoCloseable {
     @Override
     public ClusterInfo clusterStatus() {
         return call("GET", "/v1/cluster", null, ClusterInfo.class);
+    }
+
+    @Override
+    public List<NodeInfo> listNodes() {
+        return call("GET", "/v1/nodes", null, NodeList.class).nodes();
+    }
+
+    @Override
+    public NodeInfo getNode(String id) {
+        return call("GET", "/v1/nodes/" + segment(id), null, NodeInfo.class);
+    }
+
+    @Override
+    public NodeInfo setNodeMaintenance(String id, boolean maintenance) {
+        return call("PATCH", "/v1/nodes/" + segment(id), new NodePatch(maintenance), NodeInfo.class);
+    }
+
+    @Override
+    public void decommissionNode(String id) {
+        call("DELETE", "/v1/nodes/" + segment(id), null, Void.class);
     }
 
     @Override

@@ -1,10 +1,10 @@
 package io.wharf.cli.cluster;
 
 import io.wharf.api.ClusterInfo;
-import io.wharf.api.NodeInfo;
 import io.wharf.cli.ApiCommand;
 import io.wharf.cli.OutputOption;
 import io.wharf.cli.Table;
+import io.wharf.cli.node.NodeText;
 import io.wharf.core.ByteSize;
 import java.util.Locale;
 import picocli.CommandLine.Command;
@@ -22,7 +22,7 @@ public final class ClusterStatusCommand extends ApiCommand {
             printJson(cluster);
             return;
         }
-        long online = cluster.nodes().stream().filter(n -> "online".equals(n.state())).count();
+        long online = cluster.nodes().stream().filter(n -> !"offline".equals(n.state())).count(); // maintenance is up
         Table summary = new Table("CLUSTER", cluster.clusterId());
         summary.row("Version", cluster.version())
                 .row("Nodes", online + " of " + cluster.nodes().size() + " online")
@@ -36,12 +36,7 @@ public final class ClusterStatusCommand extends ApiCommand {
             return;
         }
         out().println();
-        Table nodes = new Table("NODE", "STATE", "API", "NBD", "VERSION", "CAPACITY", "USED");
-        for (NodeInfo node : cluster.nodes()) {
-            nodes.row(node.id(), node.state(), node.apiAddress(), node.nbdAddress(), node.version(),
-                    ByteSize.format(node.capacityBytes()), ByteSize.format(node.usedBytes()));
-        }
-        nodes.print(out());
+        NodeText.table(cluster.nodes()).print(out());
     }
 
     private static String percent(long part, long whole) {

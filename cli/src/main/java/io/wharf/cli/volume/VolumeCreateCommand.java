@@ -31,6 +31,12 @@ public final class VolumeCreateCommand extends ApiCommand {
             description = "follow the named schedule policy (see wharf policy list); not with --snapshot-schedule")
     private String schedulePolicy;
 
+    @Option(names = "--nodes", split = ",", paramLabel = "NODE", description = "place the volume on one of these nodes")
+    private List<String> nodes;
+
+    @Option(names = "--zones", split = ",", paramLabel = "ZONE", description = "place the volume in one of these zones")
+    private List<String> zones;
+
     @Mixin
     private OutputOption output;
 
@@ -40,13 +46,15 @@ public final class VolumeCreateCommand extends ApiCommand {
         long sizeBytes = VolumeArguments.size(size);
         Map<String, String> volumeLabels = VolumeArguments.labels(labels);
         String policy = schedulePolicy == null ? null : Names.requireValid("policy", schedulePolicy);
+        List<String> nodeIds = nodes == null ? List.of() : nodes.stream().map(n -> Names.requireValid("node", n)).toList();
+        List<String> zoneNames = zones == null ? List.of() : zones.stream().map(z -> Names.requireValid("zone", z)).toList();
         VolumeInfo volume = api().createVolume(
-                new VolumeCreate(volumeName, sizeBytes, volumeLabels, snapshotSchedule, policy));
+                new VolumeCreate(volumeName, sizeBytes, volumeLabels, snapshotSchedule, policy, nodeIds, zoneNames));
         if (output.json()) {
             printJson(volume);
             return;
         }
-        out().println("volume " + volume.name() + " created: " + VolumeText.size(volume.sizeBytes()) + ", "
-                + volume.nbdUri());
+        out().println("volume " + volume.name() + " created on node " + volume.node() + ": "
+                + VolumeText.size(volume.sizeBytes()) + ", " + volume.nbdUri());
     }
 }

@@ -10,13 +10,15 @@ import java.util.Optional;
  * <pre>
  * /wharf/v1/cluster            ClusterRecord
  * /wharf/v1/volumes/&lt;name&gt;    VolumeRecord
- * /wharf/v1/nodes/&lt;id&gt;        NodeRecord (attached to the node's lease)
+ * /wharf/v1/nodes/&lt;id&gt;        NodeRecord (stays while the node is down)
+ * /wharf/v1/live/&lt;id&gt;         NodeLiveness (attached to the node's lease)
  * </pre>
  */
 public final class Keys {
     public static final String ROOT = "/wharf/v1/";
     public static final String VOLUMES = ROOT + "volumes/";
     public static final String NODES = ROOT + "nodes/";
+    public static final String LIVE = ROOT + "live/";
     public static final String SNAPSHOTS = ROOT + "snapshots/";
     public static final String POLICIES = ROOT + "policies/";
     private static final String CLUSTER = ROOT + "cluster";
@@ -62,10 +64,17 @@ public final class Keys {
     }
 
     public static String node(String id) {
-        if (id == null || id.isEmpty() || id.contains("/")) {
-            throw new IllegalArgumentException("node id '" + id + "' is empty or contains '/'");
-        }
-        return NODES + id;
+        return NODES + Names.requireValid("node", id);
+    }
+
+    /** The liveness key of a node, attached to its lease. */
+    public static String live(String id) {
+        return LIVE + Names.requireValid("node", id);
+    }
+
+    /** The prefix over every node's liveness key. */
+    public static String live() {
+        return LIVE;
     }
 
     /** The prefix to range or watch over all nodes. */
@@ -76,6 +85,11 @@ public final class Keys {
     /** The volume name in a key under {@link #volumes()}, if it is one. */
     public static Optional<String> volumeName(String key) {
         return lastSegment(key, VOLUMES);
+    }
+
+    /** The node id in a key under {@link #live()}, if it is one. */
+    public static Optional<String> liveId(String key) {
+        return lastSegment(key, LIVE);
     }
 
     /** The node id in a key under {@link #nodes()}, if it is one. */

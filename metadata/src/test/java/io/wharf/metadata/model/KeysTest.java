@@ -14,6 +14,7 @@ class KeysTest {
         assertThat(Keys.node("node-a")).isEqualTo("/wharf/v1/nodes/node-a");
         assertThat(Keys.volume("db")).startsWith(Keys.volumes());
         assertThat(Keys.node("n")).startsWith(Keys.nodes());
+        assertThat(Keys.live("n")).isEqualTo("/wharf/v1/live/n").startsWith(Keys.live());
     }
 
     @Test
@@ -29,6 +30,7 @@ class KeysTest {
     void namesThatWouldBreakTheLayoutAreRefused() {
         assertThatThrownBy(() -> Keys.volume("a/b")).isInstanceOf(WharfException.class);
         assertThatThrownBy(() -> Keys.volume("")).isInstanceOf(WharfException.class);
-        assertThatThrownBy(() -> Keys.node("a/b")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Keys.node("a/b")).isInstanceOf(WharfException.class);
+        assertThatThrownBy(() -> Keys.live("")).isInstanceOf(WharfException.class);
     }
 }

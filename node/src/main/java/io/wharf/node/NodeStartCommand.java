@@ -1,0 +1,52 @@
+package io.wharf.node;
+
+import java.time.Duration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code wharf node start}: a node that joins a cluster on etcd, in the foreground until Ctrl-C. */
+@Command(name = "start", mixinStandardHelpOptions = true,
+        description = "Start a node that joins a Wharf cluster on etcd, in the foreground (Ctrl-C stops it).")
+public final class NodeStartCommand extends UpCommand {
+    @Option(names = "--cluster", required = true, paramLabel = "etcd://HOST:PORT[,HOST:PORT...]",
+            description = "The etcd cluster that holds the cluster's state.")
+    String clusterUrl;
+
+    @Option(names = "--zone", description = "Failure domain for placement, e.g. a cloud zone.")
+    String zoneName;
+
+    @Option(names = "--rack", description = "Failure domain inside the zone.")
+    String rackName;
+
+    @Option(names = "--storageless", description = "Hold no volume data: placement never puts a volume here.")
+    boolean storagelessNode;
+
+    @Option(names = "--liveness-ttl", defaultValue = "6", paramLabel = "SECONDS",
+            description = "A node that stops renewing its lease shows offline after this many seconds (default: ${DEFAULT-VALUE}).")
+    double livenessTtlSeconds;
+
+    @Override
+    String cluster() {
+        return clusterUrl;
+    }
+
+    @Override
+    String zone() {
+        return zoneName;
+    }
+
+    @Override
+    String rack() {
+        return rackName;
+    }
+
+    @Override
+    boolean storageless() {
+        return storagelessNode;
+    }
+
+    @Override
+    Duration livenessTtl() {
+        return Duration.ofMillis(Math.round(livenessTtlSeconds * 1000));
+    }
+}
