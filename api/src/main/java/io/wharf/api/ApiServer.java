@@ -211,6 +211,10 @@ public final class ApiServer implements AutoCloseable {
             VolumeRevert revert = r.json(VolumeRevert.class);
             return new Response.Json(200, required(api.revertVolume(volume, revert.snapshot(), revert.force())));
         }));
+        routes.add(bind("POST", "/v1/volumes/{name}/attach", r -> new Response.Json(200, required(
+                api.attachVolume(r.pathParameter("name"), r.optionalJson(VolumeAttach.class, new VolumeAttach(null)).node())))));
+        routes.add(bind("POST", "/v1/volumes/{name}/detach",
+                r -> new Response.Json(200, required(api.detachVolume(r.pathParameter("name"))))));
         routes.add(bind("POST", "/v1/policies", r -> {
             PolicyCreate create = r.json(PolicyCreate.class);
             return new Response.Json(201, required(api.createPolicy(create.name(), create.schedule())));

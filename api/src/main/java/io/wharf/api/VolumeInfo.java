@@ -15,6 +15,8 @@ import java.util.Map;
  * @param schedulePolicy the named policy whose schedule the volume follows, else null
  * @param space          where the data sits (head, snapshots, shared); only when one volume is asked
  *                       for, null in lists
+ * @param attachedTo     the node the volume is attached to (its NBD clients connect there), or null
+ *                       when it is served by the node holding its data
  */
 public record VolumeInfo(
         String name,
@@ -31,7 +33,8 @@ public record VolumeInfo(
         String source,
         String snapshotSchedule,
         String schedulePolicy,
-        VolumeSpaceInfo space) {
+        VolumeSpaceInfo space,
+        String attachedTo) {
     public VolumeInfo {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
     }
@@ -41,12 +44,18 @@ public record VolumeInfo(
             long allocatedBytes, String nbdUri, int clients, String node, String createdAt, int snapshots,
             String source, String snapshotSchedule, String schedulePolicy) {
         this(name, id, sizeBytes, labels, state, allocatedBytes, nbdUri, clients, node, createdAt, snapshots,
-                source, snapshotSchedule, schedulePolicy, null);
+                source, snapshotSchedule, schedulePolicy, null, null);
     }
 
     /** This volume with its space breakdown. */
     public VolumeInfo withSpace(VolumeSpaceInfo breakdown) {
         return new VolumeInfo(name, id, sizeBytes, labels, state, allocatedBytes, nbdUri, clients, node, createdAt,
-                snapshots, source, snapshotSchedule, schedulePolicy, breakdown);
+                snapshots, source, snapshotSchedule, schedulePolicy, breakdown, attachedTo);
+    }
+
+    /** This volume as attached to {@code target} (null: detached). */
+    public VolumeInfo withAttachedTo(String target) {
+        return new VolumeInfo(name, id, sizeBytes, labels, state, allocatedBytes, nbdUri, clients, node, createdAt,
+                snapshots, source, snapshotSchedule, schedulePolicy, space, target);
     }
 }

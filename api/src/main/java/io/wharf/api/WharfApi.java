@@ -68,6 +68,18 @@ public interface WharfApi {
      */
     VolumeInfo updateVolume(String name, VolumeUpdate update);
 
+    /**
+     * Attaches the volume to {@code node} (null: the node that answers): its NBD clients connect
+     * there, and that node reaches the data over the replication transport when it lives elsewhere.
+     * Attaching again to the same node is a no-op.
+     *
+     * @throws io.wharf.core.WharfException VOLUME_ATTACHED when it is attached to another node
+     */
+    VolumeInfo attachVolume(String name, String node);
+
+    /** Detaches the volume: the node holding its data serves it again. Detaching a detached volume is a no-op. */
+    VolumeInfo detachVolume(String name);
+
     /** A named schedule that volumes can refer to. Refused with {@code POLICY_EXISTS}. */
     PolicyInfo createPolicy(String name, String schedule);
 

@@ -347,6 +347,26 @@ public class FakeWharfApi implements WharfApi {
     }
 
     @Override
+    public VolumeInfo attachVolume(String name, String node) {
+        maybeFail();
+        VolumeInfo v = lookup(name);
+        String target = node == null ? "node-1" : node;
+        if (v.attachedTo() != null && !v.attachedTo().equals(target)) {
+            throw new WharfException(ErrorCode.VOLUME_ATTACHED, "volume '" + name + "' is attached to node '"
+                    + v.attachedTo() + "'", "detach it first");
+        }
+        volumes.put(name, v.withAttachedTo(target));
+        return withSnapshotCount(volumes.get(name));
+    }
+
+    @Override
+    public VolumeInfo detachVolume(String name) {
+        maybeFail();
+        volumes.put(name, lookup(name).withAttachedTo(null));
+        return withSnapshotCount(volumes.get(name));
+    }
+
+    @Override
     public void decommissionNode(String id) {
         getNode(id);
         throw new WharfException(ErrorCode.NODE_IN_USE, "node '" + id + "' is online", "stop it first");

@@ -19,7 +19,9 @@ import io.wharf.cli.snapshot.SnapshotCreateCommand;
 import io.wharf.cli.snapshot.SnapshotDeleteCommand;
 import io.wharf.cli.snapshot.SnapshotInspectCommand;
 import io.wharf.cli.snapshot.SnapshotListCommand;
+import io.wharf.cli.volume.VolumeAttachCommand;
 import io.wharf.cli.volume.VolumeCloneCommand;
+import io.wharf.cli.volume.VolumeDetachCommand;
 import io.wharf.cli.volume.VolumeCommand;
 import io.wharf.cli.volume.VolumeCreateCommand;
 import io.wharf.cli.volume.VolumeDeleteCommand;
@@ -58,6 +60,8 @@ public final class CliMain {
                 .addSubcommand(new VolumeCloneCommand())
                 .addSubcommand(new VolumeRevertCommand())
                 .addSubcommand(new VolumeDeleteCommand())
+                .addSubcommand(new VolumeAttachCommand())
+                .addSubcommand(new VolumeDetachCommand())
                 .addSubcommand(new VolumeMountCommand())
                 .addSubcommand(new VolumeUnmountCommand());
         CommandLine snapshot = new CommandLine(new SnapshotCommand())

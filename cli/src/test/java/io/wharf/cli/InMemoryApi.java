@@ -325,6 +325,34 @@ final class InMemoryApi implements WharfApi {
     }
 
     @Override
+    public synchronized VolumeInfo attachVolume(String name, String node) {
+        call();
+        VolumeInfo v = lookup(name);
+        String target = node == null ? "node-1" : getNodeQuietly(node);
+        if (v.attachedTo() != null && !v.attachedTo().equals(target)) {
+            throw new WharfException(ErrorCode.VOLUME_ATTACHED, "volume '" + name + "' is attached to node '"
+                    + v.attachedTo() + "'", "detach it first (`wharf volume detach " + name + "`)");
+        }
+        volumes.put(name, v.withAttachedTo(target));
+        return view(volumes.get(name));
+    }
+
+    private String getNodeQuietly(String id) {
+        if (!nodes().containsKey(id)) {
+            throw new WharfException(ErrorCode.NODE_NOT_FOUND, "node '" + id + "' is not a member of this cluster",
+                    "list nodes with `wharf node list`");
+        }
+        return id;
+    }
+
+    @Override
+    public synchronized VolumeInfo detachVolume(String name) {
+        call();
+        volumes.put(name, lookup(name).withAttachedTo(null));
+        return view(volumes.get(name));
+    }
+
+    @Override
     public synchronized void decommissionNode(String id) {
         NodeInfo node = getNode(id);
         if (!"offline".equals(node.state())) {

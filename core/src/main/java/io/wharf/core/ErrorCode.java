@@ -23,6 +23,7 @@ public enum ErrorCode {
     // 409: conflicts with current state
     VOLUME_EXISTS(409, 4),
     VOLUME_IN_USE(409, 4),
+    VOLUME_ATTACHED(409, 4),
     SNAPSHOT_EXISTS(409, 4),
     SNAPSHOT_LIMIT(409, 4),
     READ_ONLY(409, 4),

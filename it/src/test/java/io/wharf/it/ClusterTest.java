@@ -188,6 +188,71 @@ class ClusterTest {
         assertThat(a.api().getVolume("on-a").state()).isEqualTo("available");
     }
 
+    /**
+     * A volume whose data is on node B, attached to node A: fio verifies through A's NBD server
+     * (A reaches B's pool over the replication transport); B stops serving it meanwhile; a second
+     * attach elsewhere is refused; after detach B serves the same data again. A storage-less node
+     * can be the target too.
+     */
+    @Test
+    void aVolumeAttachedToAnotherNodeIsServedThere() throws Exception {
+        NodeProcess a = node("node-a", "zone-a");
+        NodeProcess b = node("node-b", "zone-b");
+        b.api().createVolume(new VolumeCreate("data", 128 * ByteSize.MIB, Map.of()).on("node-b"));
+        assertThat(TinyNbdClientProbe.exists(b.nbdPort, "data")).isTrue();
+        assertThat(TinyNbdClientProbe.exists(a.nbdPort, "data")).isFalse();
+
+        Cli cli = new Cli(a.endpoint());
+        Cli.Run attached = cli.run("volume", "attach", "data");
+        assertThat(attached.out()).as(attached.err())
+                .isEqualTo("volume data attached to node node-a: nbd://127.0.0.1:" + a.nbdPort + "/data\n");
+        Conditions.await("node-b stops serving data", Duration.ofSeconds(10),
+                () -> !TinyNbdClientProbe.exists(b.nbdPort, "data"));
+        for (String[] job : new String[][] {
+            {"--rw=randwrite", "--bs=4k", "--iodepth=32", "--size=32m"},
+            {"--rw=write", "--bs=1m", "--iodepth=8", "--size=64m"},
+        }) {
+            List<String> command = new ArrayList<>(List.of("fio", "--name=verify", "--ioengine=nbd",
+                    "--uri=nbd://127.0.0.1:" + a.nbdPort + "/data", "--verify=crc32c", "--do_verify=1", "--verify_fatal=1",
+                    "--randrepeat=0", "--output-format=terse", "--verify_state_save=0"));
+            command.addAll(List.of(job));
+            Tools.Result result = Tools.run(600, command);
+            assertThat(result.exitCode()).as("fio %s:\n%s", String.join(" ", job), result.output()).isZero();
+        }
+        byte[] head;
+        try (TinyNbdClient client = new TinyNbdClient(a.nbdPort, "data")) {
+            head = client.read(0, 64 * 1024);
+        }
+        VolumeInfo seen = b.api().getVolume("data");
+        assertThat(seen.attachedTo()).isEqualTo("node-a");
+        assertThat(seen.nbdUri()).isEqualTo("nbd://127.0.0.1:" + a.nbdPort + "/data");
+        assertThat(seen.allocatedBytes()).as("the data is in node-b's pool").isGreaterThanOrEqualTo(64 * ByteSize.MIB);
+
+        Cli.Run second = new Cli(b.endpoint()).run("volume", "attach", "data");
+        assertThat(second.exitCode()).isEqualTo(ErrorCode.VOLUME_ATTACHED.exitCode());
+        assertThat(second.err()).contains("VOLUME_ATTACHED").contains("volume 'data' is attached to node 'node-a'");
+        assertThat(cli.run("volume", "attach", "data").exitCode()).as("attaching again to the same node").isZero();
+        assertThatThrownBy(() -> b.api().deleteVolume("data", true)).isInstanceOf(WharfException.class)
+                .extracting(e -> ((WharfException) e).code()).isEqualTo(ErrorCode.VOLUME_ATTACHED);
+
+        assertThat(new Cli(b.endpoint()).run("volume", "detach", "data").out())
+                .isEqualTo("volume data detached: nbd://127.0.0.1:" + b.nbdPort + "/data\n");
+        assertThat(TinyNbdClientProbe.exists(a.nbdPort, "data")).isFalse();
+        Conditions.await("node-b serves data again", Duration.ofSeconds(10), () -> TinyNbdClientProbe.exists(b.nbdPort, "data"));
+        try (TinyNbdClient client = new TinyNbdClient(b.nbdPort, "data")) {
+            assertThat(client.read(0, 64 * 1024)).isEqualTo(head);
+        }
+
+        NodeProcess s = NodeProcess.inCluster(dir.resolve("node-s"), etcd.url(), "node-s", "--storageless",
+                "--liveness-ttl", TTL_SECONDS);
+        nodes.add(s);
+        s.start();
+        assertThat(a.api().attachVolume("data", "node-s").nbdUri()).isEqualTo("nbd://127.0.0.1:" + s.nbdPort + "/data");
+        try (TinyNbdClient client = new TinyNbdClient(s.nbdPort, "data")) {
+            assertThat(client.read(0, 64 * 1024)).isEqualTo(head);
+        }
+    }
+
     @Test
     void placementSpreadsVolumesAndHonoursConstraints() throws Exception {
         NodeProcess a = node("node-a", "zone-a");

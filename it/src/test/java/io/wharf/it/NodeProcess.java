@@ -50,7 +50,8 @@ final class NodeProcess implements AutoCloseable {
 
     /** A node that joins the cluster on etcd at {@code etcdUrl} ({@code wharf node start}). */
     static NodeProcess inCluster(Path dataDir, String etcdUrl, String nodeId, String... extraArgs) throws IOException {
-        List<String> args = new ArrayList<>(List.of("--cluster", etcdUrl, "--node-id", nodeId));
+        List<String> args = new ArrayList<>(List.of("--cluster", etcdUrl, "--node-id", nodeId,
+                "--repl-port", String.valueOf(freePort())));
         args.addAll(List.of(extraArgs));
         return new NodeProcess(dataDir, List.of("node", "start"), args.toArray(String[]::new));
     }

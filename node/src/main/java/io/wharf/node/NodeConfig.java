@@ -17,6 +17,8 @@ import java.nio.file.Path;
  * @param rack              failure domain inside the zone, or null
  * @param storageless       the node holds no volume data (placement skips it); it serves the API
  *                          and, later, NBD for volumes attached to it
+ * @param replPort          port of the replication transport (other nodes reach this node's volumes
+ *                          through it), or -1 for none (a single node)
  * @param livenessTtl       how long the node's lease lives without renewal: a killed node shows
  *                          offline within this time
  */
@@ -35,6 +37,7 @@ public record NodeConfig(
         String zone,
         String rack,
         boolean storageless,
+        int replPort,
         java.time.Duration livenessTtl) {
 
     public static final int DEFAULT_API_PORT = 9020;
@@ -61,6 +64,9 @@ public record NodeConfig(
         }
         requirePort("--api-port", apiPort);
         requirePort("--nbd-port", nbdPort);
+        if (replPort != -1) {
+            requirePort("--repl-port", replPort);
+        }
         if (apiPort != 0 && apiPort == nbdPort) {
             throw new WharfException(ErrorCode.INVALID_ARGUMENT, "the API and NBD ports are both " + apiPort,
                     "give --api-port and --nbd-port different values");

@@ -18,6 +18,10 @@ public final class NodeStartCommand extends UpCommand {
     @Option(names = "--rack", description = "Failure domain inside the zone.")
     String rackName;
 
+    @Option(names = "--repl-port", defaultValue = "10810",
+            description = "Replication transport port: other nodes reach this node's volumes through it (default: ${DEFAULT-VALUE}).")
+    int replicationPort;
+
     @Option(names = "--storageless", description = "Hold no volume data: placement never puts a volume here.")
     boolean storagelessNode;
 
@@ -38,6 +42,11 @@ public final class NodeStartCommand extends UpCommand {
     @Override
     String rack() {
         return rackName;
+    }
+
+    @Override
+    int replPort() {
+        return replicationPort;
     }
 
     @Override

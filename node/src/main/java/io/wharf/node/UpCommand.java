@@ -62,6 +62,10 @@ public class UpCommand implements Callable<Integer> {
         return false;
     }
 
+    int replPort() {
+        return -1;
+    }
+
     java.time.Duration livenessTtl() {
         return NodeConfig.DEFAULT_LIVENESS_TTL;
     }
@@ -73,7 +77,7 @@ public class UpCommand implements Callable<Integer> {
                     advertiseHost == null ? bindHost : advertiseHost, apiPort, nbdPort,
                     poolCapacity == null ? 0 : ByteSize.parse(poolCapacity), ByteSize.parse(poolReserve), overcommit,
                     java.time.Duration.ofMillis(Math.round(scheduleIntervalSeconds * 1000)), cluster(), zone(), rack(),
-                    storageless(), livenessTtl());
+                    storageless(), replPort(), livenessTtl());
             WharfNode node = WharfNode.start(config);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {

@@ -47,6 +47,24 @@ final class VolumeCatalog {
         }
     }
 
+    /**
+     * Replaces {@code expected} with {@code next} only if the stored record is still exactly
+     * {@code expected}.
+     *
+     * @throws WharfException UNAVAILABLE when another writer changed the record in between (the
+     *                        caller's view is stale; the user retries)
+     */
+    void replace(VolumeRecord expected, VolumeRecord next) {
+        Bytes key = Bytes.of(Keys.volume(expected.name()));
+        boolean replaced = store.txn(io.wharf.metadata.Txn.when(
+                        new io.wharf.metadata.Compare.ValueEquals(key, Bytes.of(ModelCodec.encode(expected))))
+                .then(io.wharf.metadata.Op.put(key, Bytes.of(ModelCodec.encode(next)))).otherwise()).succeeded();
+        if (!replaced) {
+            throw new io.wharf.core.WharfException(io.wharf.core.ErrorCode.UNAVAILABLE,
+                    "volume '" + expected.name() + "' changed while this request was handled", "try again");
+        }
+    }
+
     void delete(String name) {
         store.delete(Keys.volume(name));
     }

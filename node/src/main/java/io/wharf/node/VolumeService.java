@@ -161,7 +161,9 @@ final class VolumeService implements WharfApi {
         if (volume.get().sizeBytes() < record.sizeBytes()) {
             volume.get().resize(record.sizeBytes()); // a resize cut short after its record was written
         }
-        exports.putVolume(new VolumeExport(record.name(), volume.get()));
+        if (config.nodeId().equals(record.target())) {
+            exports.putVolume(new VolumeExport(record.name(), volume.get())); // else the node it is attached to serves it
+        }
     }
 
     @Override
@@ -355,7 +357,7 @@ final class VolumeService implements WharfApi {
             VolumeRecord resized = record.withSize(newSize);
             catalog.put(resized);
             try {
-                exports.volume(name).orElseThrow().volume().resize(newSize);
+                pool.volume(record.id()).orElseThrow().resize(newSize); // served here or over the transport
             } catch (IOException | RuntimeException e) {
                 throw asWharf(e, "resizing volume '" + name + "'");
             }
@@ -373,6 +375,7 @@ final class VolumeService implements WharfApi {
         }
         synchronized (controlLock) {
             VolumeRecord record = requireReady(name);
+            requireNotAttachedElsewhere(record);
             int clients = nbd.connectionCount(name);
             if (clients > 0 && !force) {
                 throw new WharfException(ErrorCode.VOLUME_IN_USE,
@@ -409,6 +412,7 @@ final class VolumeService implements WharfApi {
             throw new WharfException(ErrorCode.INVALID_ARGUMENT, "group '" + group + "' spans nodes " + nodes
                     + "; a group snapshot holds I/O on one node", "group volumes whose data is on one node");
         }
+        volumes.stream().map(this::requireReady).forEach(VolumeService::requireNotAttachedElsewhere); // the hold is where I/O arrives
         Optional<WharfApi> owner = owner(requireReady(volumes.getFirst()));
         if (owner.isPresent()) {
             return owner.get().createGroupSnapshot(group, volumes);
@@ -487,9 +491,89 @@ final class VolumeService implements WharfApi {
         }
         synchronized (controlLock) {
             VolumeRecord record = requireReady(volume);
+            requireNotAttachedElsewhere(record);
             snapshots.revert(record, snapshot, force);
             return info(record);
         }
+    }
+
+    @Override
+    public VolumeInfo attachVolume(String name, String node) {
+        String target = node == null ? config.nodeId() : Names.requireValid("node", node);
+        VolumeRecord record = requireReady(name);
+        if (!target.equals(config.nodeId())) {
+            return peers().owner(target, "node '" + target + "'").orElseThrow().attachVolume(name, target);
+        }
+        synchronized (controlLock) {
+            record = requireReady(name);
+            if (record.attachedTo() != null && !record.attachedTo().equals(target)) {
+                throw attachedElsewhere(record);
+            }
+            if (record.attachedTo() == null) {
+                if (!target.equals(record.node())) {
+                    requireMembership().node(record.node()); // the data's node must be known to reach it
+                }
+                catalog.replace(record, record.withAttachedTo(target));
+                log.atInfo().addKeyValue("volume", name).addKeyValue("node", target).log("volume attached");
+            }
+            attachments().reconcile(name);
+            if (exports.volume(name).isEmpty()) {
+                throw new WharfException(ErrorCode.UNAVAILABLE, "volume '" + name + "' is attached to node '" + target
+                        + "' but cannot be served there yet (its data's node '" + record.node() + "' is not reachable)",
+                        "check `wharf node list`; the node serves the volume as soon as it can reach the data");
+            }
+        }
+        return getVolume(name);
+    }
+
+    @Override
+    public VolumeInfo detachVolume(String name) {
+        VolumeRecord record = requireReady(name);
+        if (record.attachedTo() == null) {
+            return getVolume(name);
+        }
+        if (!record.attachedTo().equals(config.nodeId()) && requireMembership().node(record.attachedTo()).online()) {
+            return peers().owner(record.attachedTo(), "node '" + record.attachedTo() + "'").orElseThrow().detachVolume(name);
+        }
+        synchronized (controlLock) {
+            record = requireReady(name);
+            if (record.attachedTo() != null) {
+                catalog.replace(record, record.withAttachedTo(null));
+                log.atInfo().addKeyValue("volume", name).addKeyValue("node", record.attachedTo()).log("volume detached");
+            }
+            attachments().reconcile(name);
+        }
+        return getVolume(name);
+    }
+
+    static WharfException attachedElsewhere(VolumeRecord record) {
+        return new WharfException(ErrorCode.VOLUME_ATTACHED, "volume '" + record.name() + "' is attached to node '"
+                + record.attachedTo() + "'", "detach it first: wharf volume detach " + record.name());
+    }
+
+    /** Refuses an operation that would change data under clients of another node. */
+    private static void requireNotAttachedElsewhere(VolumeRecord record) {
+        if (record.attachedTo() != null && !record.attachedTo().equals(record.node())) {
+            throw attachedElsewhere(record);
+        }
+    }
+
+    private volatile Attachments attachments;
+
+    Attachments newAttachments(String cluster) {
+        return new Attachments(config, cluster, catalog, pool, exports, nbd, requireMembership(), controlLock);
+    }
+
+    void attachments(Attachments started) {
+        this.attachments = started;
+    }
+
+    private Attachments attachments() {
+        Attachments started = attachments;
+        if (started == null) {
+            throw new WharfException(ErrorCode.UNAVAILABLE, "the node is still starting", "try again in a moment");
+        }
+        return started;
     }
 
     @Override
@@ -714,13 +798,19 @@ final class VolumeService implements WharfApi {
     }
 
     private VolumeInfo info(VolumeRecord record, int snapshotCount) {
-        VolumeExport export = exports.volume(record.name()).orElse(null);
-        long allocated = export == null ? 0 : export.volume().allocatedBytes();
+        long allocated = pool.volume(record.id()).map(Volume::allocatedBytes).orElse(0L);
+        String target = record.target();
+        String nbdAddress = config.advertiseHost() + ":" + nbd.port();
         int clients = nbd.connectionCount(record.name());
-        String uri = "nbd://" + config.advertiseHost() + ":" + nbd.port() + "/" + record.name();
+        if (!target.equals(config.nodeId())) {
+            Membership joined = membership;
+            nbdAddress = joined == null ? "unknown" : joined.node(target).record().nbdAddress();
+            clients = 0; // counted where it is attached
+        }
+        String uri = "nbd://" + nbdAddress + "/" + record.name();
         return new VolumeInfo(record.name(), record.id(), record.sizeBytes(), record.labels(),
                 clients > 0 ? "in-use" : "available", allocated, uri, clients, record.node(), record.createdAt().toString(),
-                snapshotCount, record.source(), record.snapshotSchedule(), record.schedulePolicy());
+                snapshotCount, record.source(), record.snapshotSchedule(), record.schedulePolicy(), null, record.attachedTo());
     }
 
     void requireCapacityFor(long additionalBytes, String name) {

@@ -12,6 +12,8 @@ import io.wharf.metadata.etcd.EtcdStoreConfig;
 import io.wharf.metadata.model.NodeRecord;
 import io.wharf.node.cluster.Membership;
 import io.wharf.node.cluster.NodeIdentity;
+import io.wharf.node.transport.ReplicaServer;
+import io.wharf.node.transport.ReplicaServerConfig;
 import io.wharf.storage.PoolUsage;
 import java.time.Instant;
 import io.wharf.nbd.NbdServer;
@@ -68,9 +70,16 @@ public final class WharfNode implements AutoCloseable {
             ApiServer api = push(opened, new ApiServer(config.bindHost(), config.apiPort(), service, metrics::render));
             api.ready(false);
             bind("API", config.apiPort(), "--api-port", api::start);
+            String replAddress = null;
+            if (config.replPort() != -1) {
+                ReplicaServer replicas = push(opened, new ReplicaServer(
+                        ReplicaServerConfig.of(config.bindHost(), config.replPort(), clusterId, config.nodeId()), pool));
+                bind("replication", config.replPort(), "--repl-port", replicas::start);
+                replAddress = config.advertiseHost() + ":" + replicas.port();
+            }
             Instant startedAt = Clock.SYSTEM.now();
             NodeRecord self = NodeRecord.of(config.nodeId(), identity.instance(), config.advertiseHost() + ":" + api.port(),
-                    config.advertiseHost() + ":" + nbd.port(), null, config.zone(), config.rack(), config.storageless(),
+                    config.advertiseHost() + ":" + nbd.port(), replAddress, config.zone(), config.rack(), config.storageless(),
                     WharfVersion.version(), startedAt);
             Membership membership = push(opened, new Membership(store, Clock.SYSTEM, self, config.livenessTtl(), () -> {
                 PoolUsage usage = service.poolUsage();
@@ -82,6 +91,9 @@ public final class WharfNode implements AutoCloseable {
             }));
             membership.join();
             service.membership(membership);
+            Attachments attachments = push(opened, service.newAttachments(clusterId));
+            attachments.start(store);
+            service.attachments(attachments);
             ScheduleController schedules = push(opened, new ScheduleController(service, Clock.SYSTEM, config.scheduleInterval()));
             schedules.start();
             api.ready(true);

@@ -18,6 +18,7 @@ import io.wharf.api.SnapshotInfo;
 import io.wharf.api.SnapshotList;
 import io.wharf.api.VersionInfo;
 import io.wharf.api.VolumeClone;
+import io.wharf.api.VolumeAttach;
 import io.wharf.api.VolumeCreate;
 import io.wharf.api.VolumeInfo;
 import io.wharf.api.VolumeList;
@@ -198,6 +199,16 @@ public final class ApiClient implements WharfApi, AutoCloseable {
     @Override
     public ClusterInfo clusterStatus() {
         return call("GET", "/v1/cluster", null, ClusterInfo.class);
+    }
+
+    @Override
+    public VolumeInfo attachVolume(String name, String node) {
+        return call("POST", "/v1/volumes/" + segment(name) + "/attach", new VolumeAttach(node), VolumeInfo.class);
+    }
+
+    @Override
+    public VolumeInfo detachVolume(String name) {
+        return call("POST", "/v1/volumes/" + segment(name) + "/detach", null, VolumeInfo.class);
     }
 
     @Override

@@ -8,7 +8,9 @@ import java.util.Objects;
  * A volume, at {@link Keys#volume(String)}.
  *
  * @param id   stable identity; the name can be reused after a delete, the id cannot
- * @param node   the node that owns the volume's data on a single-node cluster (the target later)
+ * @param node   the node whose pool holds the volume's data
+ * @param attachedTo the node the volume is attached to (its NBD target, reaching the data over the
+ *                   replication transport when that is another node), or null: served where the data is
  * @param source {@code volume} or {@code volume@snapshot} this volume was cloned from; null if none
  *               (absent in records written before clones existed)
  * @param snapshotSchedule the volume's own snapshot schedule, or null
@@ -17,7 +19,8 @@ import java.util.Objects;
  */
 public record VolumeRecord(int schemaVersion, String id, String name, long sizeBytes, Map<String, String> labels,
                            VolumeState state, String node, Instant createdAt, String source,
-                           String snapshotSchedule, String schedulePolicy, Instant scheduleSince) implements ModelRecord {
+                           String snapshotSchedule, String schedulePolicy, Instant scheduleSince,
+                           String attachedTo) implements ModelRecord {
     public static final int SCHEMA_VERSION = 1;
 
     public VolumeRecord {
@@ -34,30 +37,42 @@ public record VolumeRecord(int schemaVersion, String id, String name, long sizeB
     /** A new record in the current schema. */
     public static VolumeRecord of(String id, String name, long sizeBytes, Map<String, String> labels,
                                   VolumeState state, String node, Instant createdAt) {
-        return new VolumeRecord(SCHEMA_VERSION, id, name, sizeBytes, labels, state, node, createdAt, null, null, null, null);
+        return new VolumeRecord(SCHEMA_VERSION, id, name, sizeBytes, labels, state, node, createdAt, null, null, null, null,
+                null);
     }
 
     /** A clone's record: {@code source} is {@code volume} or {@code volume@snapshot}. */
     public VolumeRecord withSource(String cloneSource) {
         return new VolumeRecord(SCHEMA_VERSION, id, name, sizeBytes, labels, state, node, createdAt, cloneSource,
-                snapshotSchedule, schedulePolicy, scheduleSince);
+                snapshotSchedule, schedulePolicy, scheduleSince, attachedTo);
     }
 
     /** This volume in another state, written in the current schema. */
     public VolumeRecord withState(VolumeState next) {
         return new VolumeRecord(SCHEMA_VERSION, id, name, sizeBytes, labels, next, node, createdAt, source,
-                snapshotSchedule, schedulePolicy, scheduleSince);
+                snapshotSchedule, schedulePolicy, scheduleSince, attachedTo);
     }
 
     /** This volume with another size, written in the current schema. */
     public VolumeRecord withSize(long nextSizeBytes) {
         return new VolumeRecord(SCHEMA_VERSION, id, name, nextSizeBytes, labels, state, node, createdAt, source,
-                snapshotSchedule, schedulePolicy, scheduleSince);
+                snapshotSchedule, schedulePolicy, scheduleSince, attachedTo);
     }
 
     /** This volume with another schedule and policy (either may be null), counted from {@code since}. */
     public VolumeRecord withSchedule(String schedule, String policy, Instant since) {
         return new VolumeRecord(SCHEMA_VERSION, id, name, sizeBytes, labels, state, node, createdAt, source,
-                schedule, policy, since);
+                schedule, policy, since, attachedTo);
+    }
+
+    /** This volume attached to {@code target} (its NBD clients connect there), or detached with null. */
+    public VolumeRecord withAttachedTo(String target) {
+        return new VolumeRecord(SCHEMA_VERSION, id, name, sizeBytes, labels, state, node, createdAt, source,
+                snapshotSchedule, schedulePolicy, scheduleSince, target);
+    }
+
+    /** The node that serves the volume's NBD clients: where it is attached, else the node holding its data. */
+    public String target() {
+        return attachedTo == null ? node : attachedTo;
     }
 }

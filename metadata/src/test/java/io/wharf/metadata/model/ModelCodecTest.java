@@ -23,12 +23,13 @@ class ModelCodecTest {
 
     @Test
     void withersKeepIdentityAndWriteTheCurrentSchema() {
-        VolumeRecord old = new VolumeRecord(0, "vol-1", "db", 1024, Map.of(), VolumeState.CREATING, "n", CREATED, null, null, null, null);
+        VolumeRecord old = new VolumeRecord(0, "vol-1", "db", 1024, Map.of(), VolumeState.CREATING, "n", CREATED, null, null, null, null,
+                null);
 
         VolumeRecord grown = old.withState(VolumeState.READY).withSize(2048);
 
         assertThat(grown).isEqualTo(new VolumeRecord(VolumeRecord.SCHEMA_VERSION, "vol-1", "db", 2048, Map.of(),
-                VolumeState.READY, "n", CREATED, null, null, null, null));
+                VolumeState.READY, "n", CREATED, null, null, null, null, null));
     }
 
     @Test

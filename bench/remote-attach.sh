@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Remote attach: the fio mix of bench/fio-compare.sh through a target on node A against a volume
+# whose data is on node B (A reaches it over the replication transport), side by side in the same
+# run with the same volume served locally by B and with nbdkit's file plugin. Prints the ratios.
+#
+#   bench/remote-attach.sh          # RUNTIME=15 seconds per job, SIZE=1g working set
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+runtime="${RUNTIME:-15}"
+size="${SIZE:-1g}"
+work="$(mktemp -d "${BENCH_DIR:-$here/bench}/.remote.XXXXXX")"
+results="$here/bench/results"
+mkdir -p "$results"
+out="$results/remote-attach-$(date -u +%Y%m%dT%H%M%SZ).txt"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+pids=(); etcd_pid=""; kit_pid=""
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  [ -n "$kit_pid" ] && kill "$kit_pid" 2>/dev/null && wait "$kit_pid" 2>/dev/null || true
+  [ -n "$etcd_pid" ] && kill "$etcd_pid" 2>/dev/null && wait "$etcd_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$here/wharf" --version >/dev/null
+client_port="$(free_port)"; peer_port="$(free_port)"
+etcd --name bench --data-dir "$work/etcd" \
+  --listen-client-urls "http://127.0.0.1:$client_port" --advertise-client-urls "http://127.0.0.1:$client_port" \
+  --listen-peer-urls "http://127.0.0.1:$peer_port" --initial-advertise-peer-urls "http://127.0.0.1:$peer_port" \
+  --initial-cluster "bench=http://127.0.0.1:$peer_port" >"$work/etcd.log" 2>&1 &
+etcd_pid=$!
+
+declare -A api nbd
+for n in a b; do
+  api[$n]="$(free_port)"; nbd[$n]="$(free_port)"
+  "$here/wharf" node start --cluster "etcd://127.0.0.1:$client_port" --node-id "node-$n" --data-dir "$work/node-$n" \
+    --api-port "${api[$n]}" --nbd-port "${nbd[$n]}" --repl-port "$(free_port)" >"$work/node-$n.log" 2>&1 &
+  pids+=("$!")
+done
+for n in a b; do
+  for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:${api[$n]}/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+done
+wharf_b() { "$here/wharf" --endpoint "http://127.0.0.1:${api[b]}" "$@"; }
+wharf_b volume create local --size 4GiB --nodes node-b >/dev/null
+wharf_b volume create remote --size 4GiB --nodes node-b >/dev/null
+"$here/wharf" --endpoint "http://127.0.0.1:${api[a]}" volume attach remote >/dev/null
+
+truncate -s 4G "$work/nbdkit.img"
+kit_port="$(free_port)"
+nbdkit -f -i 127.0.0.1 -p "$kit_port" --exit-with-parent file "$work/nbdkit.img" >"$work/nbdkit.log" 2>&1 &
+kit_pid=$!
+for _ in $(seq 1 100); do nbdinfo "nbd://127.0.0.1:$kit_port" >/dev/null 2>&1 && break; sleep 0.1; done
+
+run_fio() { # uri, job args -> iops
+  local uri=$1; shift
+  fio --name=bench --ioengine=nbd --uri="$uri" --size="$size" --time_based --runtime="$runtime" --output="$work/fio.json" \
+      --ramp_time=2 --randrepeat=0 --group_reporting --output-format=json "$@" >"$work/fio.out" 2>&1 || { cat "$work/fio.out" >&2; return 1; }
+  python3 -c 'import json,sys; j=json.load(open(sys.argv[1]))["jobs"][0]; print(round(j["read"]["iops"]+j["write"]["iops"]))' "$work/fio.json"
+}
+remote="nbd://127.0.0.1:${nbd[a]}/remote"; local_uri="nbd://127.0.0.1:${nbd[b]}/local"; kit="nbd://127.0.0.1:$kit_port"
+for uri in "$remote" "$local_uri" "$kit"; do run_fio "$uri" --rw=randrw --bs=64k --iodepth=8 --runtime=8 >/dev/null; done
+
+jobs=(
+  "seq-write-1m-qd8|--rw=write --bs=1m --iodepth=8"
+  "seq-read-1m-qd8|--rw=read --bs=1m --iodepth=8"
+  "rand-write-4k-qd32|--rw=randwrite --bs=4k --iodepth=32"
+  "rand-read-4k-qd32|--rw=randread --bs=4k --iodepth=32"
+  "write-4k-fsync-each|--rw=randwrite --bs=4k --iodepth=1 --fsync=1"
+)
+{
+  echo "remote attach: target node A, data on node B, over loopback; same run as B serving locally and nbdkit ($(date -u +%FT%TZ))"
+  echo "runtime ${runtime}s per job, working set $size, $(nproc) cores"
+  printf '%-22s %12s %12s %12s %14s %14s\n' job "remote IOPS" "local IOPS" "nbdkit IOPS" "remote/nbdkit" "remote/local"
+  for entry in "${jobs[@]}"; do
+    name="${entry%%|*}"; args="${entry#*|}"
+    # shellcheck disable=SC2086
+    r=$(run_fio "$remote" $args); l=$(run_fio "$local_uri" $args); k=$(run_fio "$kit" $args)
+    printf '%-22s %12s %12s %12s %14.2f %14.2f\n' "$name" "$r" "$l" "$k" \
+      "$(python3 -c "print($r/max($k,1))")" "$(python3 -c "print($r/max($l,1))")"
+  done
+} | tee "$out"
+echo "results in $out"
