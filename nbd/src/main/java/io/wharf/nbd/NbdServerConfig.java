@@ -88,6 +88,11 @@ public record NbdServerConfig(
         return new NbdServerConfig(host, port, maxConnections, maxRequestsInFlightPerConnection, maxPayloadBytes, ioThreads, maxBufferBytes, ioTimeoutMs);
     }
 
+    /** At most {@code threads} export calls at once; raise it when exports wait on the network (remote volumes). */
+    public NbdServerConfig withIoThreads(int threads) {
+        return new NbdServerConfig(bindHost, port, maxConnections, maxRequestsInFlightPerConnection, maxPayloadBytes, threads, maxBufferBytes, ioTimeoutMs);
+    }
+
     public NbdServerConfig withPort(int newPort) {
         return new NbdServerConfig(bindHost, newPort, maxConnections, maxRequestsInFlightPerConnection, maxPayloadBytes, ioThreads, maxBufferBytes, ioTimeoutMs);
     }

@@ -35,6 +35,12 @@ import org.slf4j.LoggerFactory;
 public final class WharfNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WharfNode.class);
 
+    /**
+     * Export calls at once in a cluster: a volume served over the transport waits on the network,
+     * so a queue depth of 32 needs as many calls in flight (they are virtual threads).
+     */
+    private static final int REMOTE_IO_THREADS = 64;
+
     private final NodeConfig config;
     private final Deque<AutoCloseable> resources;
     private final NbdServer nbd;
@@ -62,7 +68,8 @@ public final class WharfNode implements AutoCloseable {
             VolumeCatalog catalog = new VolumeCatalog(store);
             Exports exports = new Exports();
             push(opened, exports::closeAll);
-            NbdServer nbd = push(opened, new NbdServer(NbdServerConfig.defaults().withBindHost(config.bindHost()).withPort(config.nbdPort()), exports));
+            NbdServer nbd = push(opened, new NbdServer(NbdServerConfig.defaults().withBindHost(config.bindHost()).withPort(config.nbdPort())
+                    .withIoThreads(config.embedded() ? NbdServerConfig.defaults().ioThreads() : REMOTE_IO_THREADS), exports));
             VolumeService service = new VolumeService(config, catalog, pool, nbd, exports, Clock.SYSTEM, clusterId);
             service.recover();
             bind("NBD", config.nbdPort(), "--nbd-port", nbd::start);
