@@ -42,7 +42,7 @@ for i in $(seq 1 "$nodes"); do
   api_ports+=("$api")
   "$here/wharf" node start --cluster "$cluster" --node-id "node-$i" --zone "${zones[$((i % 3))]}" \
     --rack "rack-$((i % 5))" --data-dir "$work/node-$i" --api-port "$api" --nbd-port "$nbd" \
-    --pool-capacity 64GiB --liveness-ttl "$ttl" >"$work/node-$i.log" 2>&1 &
+    --repl-port "$(free_port)" --pool-capacity 64GiB --liveness-ttl "$ttl" >"$work/node-$i.log" 2>&1 &
   pids+=("$!")
 done
 started=$(date +%s)

@@ -13,6 +13,7 @@ package io.wharf.api;
  * @param provisionedBytes sum of the sizes of the volumes in its pool, as last reported
  * @param startedAt        when the node last started, ISO-8601 UTC
  * @param reportedAt       when the node last reported its figures, ISO-8601 UTC
+ * @param labels           the node's labels, which volumes can require with a node selector
  */
 public record NodeInfo(
         String id,
@@ -27,4 +28,9 @@ public record NodeInfo(
         long usedBytes,
         long provisionedBytes,
         String startedAt,
-        String reportedAt) {}
+        String reportedAt,
+        java.util.Map<String, String> labels) {
+    public NodeInfo {
+        labels = labels == null ? java.util.Map.of() : java.util.Map.copyOf(labels);
+    }
+}

@@ -20,7 +20,7 @@ class ApiJsonTest {
         String json = ApiJson.writer().writeValueAsString(new VolumeCreate("db", 4096,
                 Map.of("zone", "a", "app", "pg", "tier", "db")));
         assertThat(json).isEqualTo("{\"name\":\"db\",\"sizeBytes\":4096,\"labels\":{\"app\":\"pg\",\"tier\":\"db\",\"zone\":\"a\"},"
-                + "\"snapshotSchedule\":null,\"schedulePolicy\":null,\"nodes\":[],\"zones\":[]}");
+                + "\"snapshotSchedule\":null,\"schedulePolicy\":null,\"nodes\":[],\"zones\":[],\"nodeSelector\":{}}");
     }
 
     @Test
@@ -31,7 +31,7 @@ class ApiJsonTest {
                 "nbd://127.0.0.1:10809/db@s1");
         ClusterInfo cluster = new ClusterInfo("c", "0.1.0", java.util.List.of(
                 new NodeInfo("n", "online", "a:1", "a:2", "zone-a", null, false, "0.1.0", 10, 1, 20,
-                        "2025-11-27T00:00:00Z", "2025-11-27T00:00:05Z")), 10, 1, 4096, 1);
+                        "2025-11-27T00:00:00Z", "2025-11-27T00:00:05Z", Map.of("disk", "ssd"))), 10, 1, 4096, 1);
         VolumeInfo withSpace = volume.withSpace(new VolumeSpaceInfo(4096, 8192, 512,
                 java.util.List.of(new VolumeSpaceInfo.SnapshotSpace("s1", 8192))));
         for (Object value : new Object[] {volume, withSpace, new VolumeList(java.util.List.of(volume)), cluster,

@@ -327,7 +327,7 @@ public class FakeWharfApi implements WharfApi {
         boolean inMaintenance = maintenance.getOrDefault(id, false);
         return new NodeInfo(id, inMaintenance ? "maintenance" : "online", "127.0.0.1:9020", "127.0.0.1:10809", "zone-a",
                 null, inMaintenance, "0.1.0-test", CAPACITY_BYTES, used(), provisioned(), "2025-11-27T09:00:00Z",
-                "2025-11-27T09:30:00Z");
+                "2025-11-27T09:30:00Z", null);
     }
 
     @Override

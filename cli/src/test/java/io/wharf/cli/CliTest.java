@@ -138,9 +138,9 @@ class CliTest extends CliAgainstApiServer {
     @Test
     void nodeListInspectAndMaintenance() throws Exception {
         api.otherNodes.put("node-2", new NodeInfo("node-2", "online", "10.0.0.2:9020", "10.0.0.2:10809", "zone-b", "r1",
-                false, "0.1.0", 50 * ByteSize.GIB, 0, 0, "2025-11-27T09:00:00Z", "2025-11-27T09:30:00Z"));
+                false, "0.1.0", 50 * ByteSize.GIB, 0, 0, "2025-11-27T09:00:00Z", "2025-11-27T09:30:00Z", null));
         api.otherNodes.put("node-3", new NodeInfo("node-3", "offline", "10.0.0.3:9020", "10.0.0.3:10809", "zone-c", null,
-                false, "0.1.0", 50 * ByteSize.GIB, ByteSize.GIB, 0, "2025-11-27T09:00:00Z", "2025-11-27T09:30:00Z"));
+                false, "0.1.0", 50 * ByteSize.GIB, ByteSize.GIB, 0, "2025-11-27T09:00:00Z", "2025-11-27T09:30:00Z", null));
         CliRun list = wharf("node", "list");
         assertThat(list.exitCode()).as(list.err()).isZero();
         assertThat(list.out()).isEqualTo("""

@@ -299,11 +299,11 @@ final class InMemoryApi implements WharfApi {
     private synchronized Map<String, NodeInfo> nodes() {
         Map<String, NodeInfo> all = new java.util.TreeMap<>(otherNodes);
         all.put("node-1", new NodeInfo("node-1", "online", "127.0.0.1:9020", "127.0.0.1:10809", null, null, false,
-                "0.1.0", CAPACITY_BYTES, used(), provisioned(), "2025-11-27T09:00:00Z", "2025-11-27T09:30:00Z"));
+                "0.1.0", CAPACITY_BYTES, used(), provisioned(), "2025-11-27T09:00:00Z", "2025-11-27T09:30:00Z", null));
         maintenance.forEach((id, on) -> all.computeIfPresent(id, (k, n) -> new NodeInfo(n.id(),
                 !on ? "online" : "offline".equals(n.state()) ? "offline" : "maintenance", n.apiAddress(), n.nbdAddress(),
                 n.zone(), n.rack(), on, n.version(), n.capacityBytes(), n.usedBytes(), n.provisionedBytes(), n.startedAt(),
-                n.reportedAt())));
+                n.reportedAt(), n.labels())));
         return all;
     }
 

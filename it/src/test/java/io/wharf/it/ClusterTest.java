@@ -52,9 +52,10 @@ class ClusterTest {
         etcd.close();
     }
 
-    private NodeProcess node(String id, String zone) throws IOException {
-        NodeProcess node = NodeProcess.inCluster(dir.resolve(id), etcd.url(), id, "--zone", zone, "--rack", "r1",
-                "--liveness-ttl", TTL_SECONDS);
+    private NodeProcess node(String id, String zone, String... extraArgs) throws IOException {
+        List<String> args = new ArrayList<>(List.of("--zone", zone, "--rack", "r1", "--liveness-ttl", TTL_SECONDS));
+        args.addAll(List.of(extraArgs));
+        NodeProcess node = NodeProcess.inCluster(dir.resolve(id), etcd.url(), id, args.toArray(String[]::new));
         nodes.add(node);
         node.start();
         return node;
@@ -257,7 +258,7 @@ class ClusterTest {
     void placementSpreadsVolumesAndHonoursConstraints() throws Exception {
         NodeProcess a = node("node-a", "zone-a");
         node("node-b", "zone-b");
-        node("node-c", "zone-c");
+        node("node-c", "zone-c", "--label", "disk=ssd");
         ApiClient api = a.api();
         for (String name : List.of("v1", "v2", "v3")) {
             api.createVolume(new VolumeCreate(name, 10 * ByteSize.GIB, Map.of()));
@@ -270,6 +271,11 @@ class ClusterTest {
                 .startsWith("volume in-c created on node node-c: 1 GiB, nbd://127.0.0.1:");
         assertThat(api.createVolume(new VolumeCreate("pinned", ByteSize.GIB, Map.of()).on("node-b")).node())
                 .isEqualTo("node-b");
+        assertThat(find(api, "node-c").labels()).containsEntry("disk", "ssd");
+        assertThat(cli.run("volume", "create", "fast", "--size", "1GiB", "--node-selector", "disk=ssd").out())
+                .startsWith("volume fast created on node node-c");
+        Cli.Run noLabel = cli.run("volume", "create", "nvme", "--size", "1GiB", "--node-selector", "disk=nvme");
+        assertThat(noLabel.err()).contains("PLACEMENT_FAILED").contains("3 without label disk=nvme");
 
         cli.run("node", "maintenance", "enter", "node-b");
         for (int i = 0; i < 3; i++) {
@@ -281,7 +287,7 @@ class ClusterTest {
                 .contains("volume 'nope' needs 1 node and 0 can take it: 1 in maintenance; 2 not in --nodes node-b");
         Cli.Run tooBig = cli.run("volume", "create", "huge", "--size", "4TiB");
         assertThat(tooBig.err()).contains("CAPACITY_EXCEEDED").contains("without room for 4 TiB");
-        assertThat(api.listVolumes()).extracting(VolumeInfo::name).doesNotContain("nope", "huge");
+        assertThat(api.listVolumes()).extracting(VolumeInfo::name).doesNotContain("nope", "huge", "nvme");
     }
 
     @Test

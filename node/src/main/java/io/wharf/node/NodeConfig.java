@@ -19,6 +19,7 @@ import java.nio.file.Path;
  *                          and, later, NBD for volumes attached to it
  * @param replPort          port of the replication transport (other nodes reach this node's volumes
  *                          through it), or -1 for none (a single node)
+ * @param labels            the node's labels, which volumes can require at placement
  * @param livenessTtl       how long the node's lease lives without renewal: a killed node shows
  *                          offline within this time
  */
@@ -38,6 +39,7 @@ public record NodeConfig(
         String rack,
         boolean storageless,
         int replPort,
+        java.util.Map<String, String> labels,
         java.time.Duration livenessTtl) {
 
     public static final int DEFAULT_API_PORT = 9020;
@@ -48,6 +50,8 @@ public record NodeConfig(
     public NodeConfig {
         dataDir = dataDir.toAbsolutePath().normalize();
         io.wharf.core.Names.requireValid("node", nodeId);
+        labels = labels == null ? java.util.Map.of() : java.util.Map.copyOf(labels);
+        labels.forEach(io.wharf.core.Names::requireValidLabel);
         if (cluster != null) {
             try {
                 io.wharf.metadata.etcd.EtcdStoreConfig.parseEndpoints(cluster);

@@ -22,6 +22,10 @@ public final class NodeStartCommand extends UpCommand {
             description = "Replication transport port: other nodes reach this node's volumes through it (default: ${DEFAULT-VALUE}).")
     int replicationPort;
 
+    @Option(names = {"-l", "--label"}, paramLabel = "KEY=VALUE",
+            description = "A node label (e.g. disk=ssd) that volumes can require with --node-selector; repeat for more.")
+    java.util.Map<String, String> nodeLabels;
+
     @Option(names = "--storageless", description = "Hold no volume data: placement never puts a volume here.")
     boolean storagelessNode;
 
@@ -42,6 +46,11 @@ public final class NodeStartCommand extends UpCommand {
     @Override
     String rack() {
         return rackName;
+    }
+
+    @Override
+    java.util.Map<String, String> labels() {
+        return nodeLabels == null ? java.util.Map.of() : nodeLabels;
     }
 
     @Override

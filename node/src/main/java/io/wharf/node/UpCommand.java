@@ -66,6 +66,10 @@ public class UpCommand implements Callable<Integer> {
         return -1;
     }
 
+    java.util.Map<String, String> labels() {
+        return java.util.Map.of();
+    }
+
     java.time.Duration livenessTtl() {
         return NodeConfig.DEFAULT_LIVENESS_TTL;
     }
@@ -77,7 +81,7 @@ public class UpCommand implements Callable<Integer> {
                     advertiseHost == null ? bindHost : advertiseHost, apiPort, nbdPort,
                     poolCapacity == null ? 0 : ByteSize.parse(poolCapacity), ByteSize.parse(poolReserve), overcommit,
                     java.time.Duration.ofMillis(Math.round(scheduleIntervalSeconds * 1000)), cluster(), zone(), rack(),
-                    storageless(), replPort(), livenessTtl());
+                    storageless(), replPort(), labels(), livenessTtl());
             WharfNode node = WharfNode.start(config);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {

@@ -172,6 +172,7 @@ final class VolumeService implements WharfApi {
         request.labels().forEach(Names::requireValidLabel);
         request.nodes().forEach(n -> Names.requireValid("node", n));
         request.zones().forEach(z -> Names.requireValid("zone", z));
+        request.nodeSelector().forEach(Names::requireValidLabel);
         long sizeBytes = roundUpToBlock(requireSize(request.sizeBytes()));
         if (catalog.get(name).isPresent()) {
             throw new WharfException(ErrorCode.VOLUME_EXISTS, "volume '" + name + "' already exists",
@@ -225,7 +226,8 @@ final class VolumeService implements WharfApi {
     private String place(String name, long sizeBytes, VolumeCreate request) {
         Membership joined = membership;
         List<Membership.NodeView> nodes = joined == null ? List.of() : joined.nodes();
-        if (nodes.size() <= 1 && request.nodes().isEmpty() && request.zones().isEmpty() && !config.storageless()) {
+        if (nodes.size() <= 1 && request.nodes().isEmpty() && request.zones().isEmpty() && request.nodeSelector().isEmpty()
+                && !config.storageless()) {
             return config.nodeId(); // a single node (or still starting): its own checks give the precise refusal
         }
         Map<String, Long> provisioned = new java.util.HashMap<>();
@@ -238,9 +240,9 @@ final class VolumeService implements WharfApi {
             long limit = (long) (r.capacityBytes() * Math.max(1.0, r.overcommitRatio()));
             candidates.add(new Placement.Candidate(r.id(), r.zone(), r.rack(), node.online(), r.maintenance(),
                     r.storageless(), Math.max(0, r.capacityBytes() - r.usedBytes()),
-                    limit - provisioned.getOrDefault(r.id(), 0L), Map.of()));
+                    limit - provisioned.getOrDefault(r.id(), 0L), r.labels()));
         }
-        return Placement.choose(new Placement.Request(name, sizeBytes, 1, request.nodes(), request.zones(), Map.of()),
+        return Placement.choose(new Placement.Request(name, sizeBytes, 1, request.nodes(), request.zones(), request.nodeSelector()),
                 candidates).getFirst();
     }
 
@@ -776,7 +778,7 @@ final class VolumeService implements WharfApi {
         NodeRecord r = view.record();
         return new NodeInfo(r.id(), view.state(), r.apiAddress(), r.nbdAddress(), r.zone(), r.rack(), r.maintenance(),
                 r.version(), r.capacityBytes(), r.usedBytes(), r.provisionedBytes(), r.startedAt().toString(),
-                r.reportedAt().toString());
+                r.reportedAt().toString(), r.labels());
     }
 
     @Override

@@ -30,6 +30,8 @@ public final class NodeInspectCommand extends ApiCommand {
                 .row("State", NodeText.state(node))
                 .row("Zone", NodeText.dash(node.zone()))
                 .row("Rack", NodeText.dash(node.rack()))
+                .row("Labels", node.labels().isEmpty() ? "-" : new java.util.TreeMap<>(node.labels()).entrySet().stream()
+                        .map(e -> e.getKey() + "=" + e.getValue()).collect(java.util.stream.Collectors.joining(",")))
                 .row("API", node.apiAddress())
                 .row("NBD", node.nbdAddress())
                 .row("Capacity", ByteSize.format(node.capacityBytes()))

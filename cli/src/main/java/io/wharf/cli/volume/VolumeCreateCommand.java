@@ -37,6 +37,10 @@ public final class VolumeCreateCommand extends ApiCommand {
     @Option(names = "--zones", split = ",", paramLabel = "ZONE", description = "place the volume in one of these zones")
     private List<String> zones;
 
+    @Option(names = "--node-selector", paramLabel = "KEY=VALUE",
+            description = "place the volume on a node with this label (see wharf node list); repeat for more")
+    private List<String> nodeSelector;
+
     @Mixin
     private OutputOption output;
 
@@ -49,7 +53,8 @@ public final class VolumeCreateCommand extends ApiCommand {
         List<String> nodeIds = nodes == null ? List.of() : nodes.stream().map(n -> Names.requireValid("node", n)).toList();
         List<String> zoneNames = zones == null ? List.of() : zones.stream().map(z -> Names.requireValid("zone", z)).toList();
         VolumeInfo volume = api().createVolume(
-                new VolumeCreate(volumeName, sizeBytes, volumeLabels, snapshotSchedule, policy, nodeIds, zoneNames));
+                new VolumeCreate(volumeName, sizeBytes, volumeLabels, snapshotSchedule, policy, nodeIds, zoneNames,
+                        VolumeArguments.labels(nodeSelector)));
         if (output.json()) {
             printJson(volume);
             return;

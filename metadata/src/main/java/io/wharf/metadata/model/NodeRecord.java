@@ -23,11 +23,12 @@ import java.util.Objects;
  * @param version          the Wharf version the node runs
  * @param startedAt        when the node last started
  * @param reportedAt       when the node last wrote this record
+ * @param labels           the node's labels (e.g. disk=ssd), which volumes can require at placement
  */
 public record NodeRecord(int schemaVersion, String id, String instance, String apiAddress, String nbdAddress, String replAddress,
                          String zone, String rack, boolean storageless, boolean maintenance, long capacityBytes,
                          long usedBytes, long provisionedBytes, double overcommitRatio, String version, Instant startedAt,
-                         Instant reportedAt)
+                         Instant reportedAt, java.util.Map<String, String> labels)
         implements ModelRecord {
     public static final int SCHEMA_VERSION = 1;
 
@@ -36,29 +37,31 @@ public record NodeRecord(int schemaVersion, String id, String instance, String a
         Objects.requireNonNull(instance, "instance");
         Objects.requireNonNull(startedAt, "startedAt");
         reportedAt = reportedAt == null ? startedAt : reportedAt;
+        labels = labels == null ? java.util.Map.of() : java.util.Map.copyOf(labels);
     }
 
     /** A node as it starts; its pool figures come with {@link #withUsage}. */
     public static NodeRecord of(String id, String instance, String apiAddress, String nbdAddress, String replAddress, String zone,
-                                String rack, boolean storageless, String version, Instant startedAt) {
+                                String rack, boolean storageless, String version, Instant startedAt,
+                                java.util.Map<String, String> labels) {
         return new NodeRecord(SCHEMA_VERSION, id, instance, apiAddress, nbdAddress, replAddress, zone, rack, storageless, false,
-                0, 0, 0, 1.0, version, startedAt, startedAt);
+                0, 0, 0, 1.0, version, startedAt, startedAt, labels);
     }
 
     public NodeRecord withUsage(long capacity, long used, long provisioned, double overcommit, Instant now) {
         return new NodeRecord(SCHEMA_VERSION, id, instance, apiAddress, nbdAddress, replAddress, zone, rack, storageless,
-                maintenance, capacity, used, provisioned, overcommit, version, startedAt, now);
+                maintenance, capacity, used, provisioned, overcommit, version, startedAt, now, labels);
     }
 
     public NodeRecord withMaintenance(boolean on, Instant now) {
         return new NodeRecord(SCHEMA_VERSION, id, instance, apiAddress, nbdAddress, replAddress, zone, rack, storageless, on,
-                capacityBytes, usedBytes, provisionedBytes, overcommitRatio, version, startedAt, now);
+                capacityBytes, usedBytes, provisionedBytes, overcommitRatio, version, startedAt, now, labels);
     }
 
     /** This node as it starts again: new addresses and version, the operator's maintenance flag kept. */
     public NodeRecord restartedAs(NodeRecord fresh) {
         return new NodeRecord(SCHEMA_VERSION, id, instance, fresh.apiAddress, fresh.nbdAddress, fresh.replAddress, fresh.zone,
                 fresh.rack, fresh.storageless, maintenance, capacityBytes, usedBytes, provisionedBytes, overcommitRatio, fresh.version,
-                fresh.startedAt, fresh.reportedAt);
+                fresh.startedAt, fresh.reportedAt, fresh.labels);
     }
 }
