@@ -27,7 +27,7 @@ public class UpCommand implements Callable<Integer> {
     @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
     String bindHost;
 
-    @Option(names = "--advertise", description = "Address clients should use to reach this node (default: the --bind address).")
+    @Option(names = {"--advertise", "--address"}, description = "Address clients and other nodes use to reach this node (default: the --bind address).")
     String advertiseHost;
 
     @Option(names = "--node-id", defaultValue = "node-1", description = "This node's id (default: ${DEFAULT-VALUE}).")
