@@ -51,14 +51,19 @@ final class VolumeCatalog {
      * Replaces {@code expected} with {@code next} only if the stored record is still exactly
      * {@code expected}.
      *
+     * Every change to a ready volume's record goes through here, so that a node's update never
+     * overwrites another node's (an attach, say).
+     *
      * @throws WharfException UNAVAILABLE when another writer changed the record in between (the
      *                        caller's view is stale; the user retries)
      */
     void replace(VolumeRecord expected, VolumeRecord next) {
         Bytes key = Bytes.of(Keys.volume(expected.name()));
-        boolean replaced = store.txn(io.wharf.metadata.Txn.when(
-                        new io.wharf.metadata.Compare.ValueEquals(key, Bytes.of(ModelCodec.encode(expected))))
-                .then(io.wharf.metadata.Op.put(key, Bytes.of(ModelCodec.encode(next)))).otherwise()).succeeded();
+        // Compared as records, on the revision read: an older writer's bytes (fewer fields) still match.
+        Optional<KeyValue> current = store.get(key);
+        boolean replaced = current.isPresent() && decode(current.get()).equals(expected)
+                && store.txn(io.wharf.metadata.Txn.when(io.wharf.metadata.Compare.modRevision(key, current.get().modRevision()))
+                        .then(io.wharf.metadata.Op.put(key, Bytes.of(ModelCodec.encode(next)))).otherwise()).succeeded();
         if (!replaced) {
             throw new io.wharf.core.WharfException(io.wharf.core.ErrorCode.UNAVAILABLE,
                     "volume '" + expected.name() + "' changed while this request was handled", "try again");

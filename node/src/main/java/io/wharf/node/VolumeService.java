@@ -357,7 +357,7 @@ final class VolumeService implements WharfApi {
             }
             requireCapacityFor(newSize - record.sizeBytes(), name);
             VolumeRecord resized = record.withSize(newSize);
-            catalog.put(resized);
+            catalog.replace(record, resized); // not over a concurrent attach
             try {
                 pool.volume(record.id()).orElseThrow().resize(newSize); // served here or over the transport
             } catch (IOException | RuntimeException e) {
@@ -384,7 +384,7 @@ final class VolumeService implements WharfApi {
                         "volume '" + name + "' is in use by " + clients + " NBD client" + (clients == 1 ? "" : "s"),
                         "disconnect the clients (e.g. `wharf volume unmount PATH`), or add --force to disconnect them and delete");
             }
-            catalog.put(record.withState(VolumeState.DELETING));
+            catalog.replace(record, record.withState(VolumeState.DELETING));
             exports.removeVolume(name);
             nbd.disconnectAll(name);
             snapshots.disconnectAll(name);
@@ -590,7 +590,7 @@ final class VolumeService implements WharfApi {
             String policy = update.schedulePolicy() == null ? record.schedulePolicy() : blankToNull(update.schedulePolicy());
             requireScheduleChoice(name, schedule, policy);
             VolumeRecord updated = record.withSchedule(schedule, policy, clock.now());
-            catalog.put(updated);
+            catalog.replace(record, updated);
             log.atInfo().addKeyValue("volume", name).addKeyValue("schedule", schedule).addKeyValue("policy", policy)
                     .log("volume schedule set");
             return info(updated);
