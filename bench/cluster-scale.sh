@@ -15,7 +15,8 @@ results="$here/bench/results"
 mkdir -p "$results"
 out="$results/cluster-scale-$(date -u +%Y%m%dT%H%M%SZ).txt"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# shellcheck source=bench/lib.sh
+. "$here/bench/lib.sh"
 pids=()
 etcd_pid=""
 cleanup() {
@@ -27,13 +28,8 @@ cleanup() {
 trap cleanup EXIT
 
 "$here/wharf" --version >/dev/null
-client_port="$(free_port)"; peer_port="$(free_port)"
-etcd --name bench --data-dir "$work/etcd" \
-  --listen-client-urls "http://127.0.0.1:$client_port" --advertise-client-urls "http://127.0.0.1:$client_port" \
-  --listen-peer-urls "http://127.0.0.1:$peer_port" --initial-advertise-peer-urls "http://127.0.0.1:$peer_port" \
-  --initial-cluster "bench=http://127.0.0.1:$peer_port" >"$work/etcd.log" 2>&1 &
-etcd_pid=$!
-cluster="etcd://127.0.0.1:$client_port"
+start_etcd
+cluster="$etcd_url"
 
 api_ports=()
 zones=(zone-a zone-b zone-c)

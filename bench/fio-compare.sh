@@ -17,7 +17,8 @@ mkdir -p "$results"
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 out="$results/fio-compare-$stamp.txt"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# shellcheck source=bench/lib.sh
+. "$here/bench/lib.sh"
 api_port="$(free_port)"; nbd_port="$(free_port)"; kit_port="$(free_port)"
 node_pid=""; kit_pid=""
 cleanup() {
@@ -41,7 +42,7 @@ done
 truncate -s 4G "$work/nbdkit.img"
 nbdkit -f -i 127.0.0.1 -p "$kit_port" --exit-with-parent file "$work/nbdkit.img" >"$work/nbdkit.log" 2>&1 &
 kit_pid=$!
-for _ in $(seq 1 100); do nbdinfo "nbd://127.0.0.1:$kit_port" >/dev/null 2>&1 && break; sleep 0.1; done
+wait_for_nbd "nbd://127.0.0.1:$kit_port"
 
 jobs=(
   "seq-write-1m-qd8|--rw=write --bs=1m --iodepth=8"

@@ -13,7 +13,8 @@ results="$here/bench/results"
 mkdir -p "$results"
 out="$results/remote-attach-$(date -u +%Y%m%dT%H%M%SZ).txt"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# shellcheck source=bench/lib.sh
+. "$here/bench/lib.sh"
 pids=(); etcd_pid=""; kit_pid=""
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -25,17 +26,12 @@ cleanup() {
 trap cleanup EXIT
 
 "$here/wharf" --version >/dev/null
-client_port="$(free_port)"; peer_port="$(free_port)"
-etcd --name bench --data-dir "$work/etcd" \
-  --listen-client-urls "http://127.0.0.1:$client_port" --advertise-client-urls "http://127.0.0.1:$client_port" \
-  --listen-peer-urls "http://127.0.0.1:$peer_port" --initial-advertise-peer-urls "http://127.0.0.1:$peer_port" \
-  --initial-cluster "bench=http://127.0.0.1:$peer_port" >"$work/etcd.log" 2>&1 &
-etcd_pid=$!
+start_etcd
 
 declare -A api nbd
 for n in a b; do
   api[$n]="$(free_port)"; nbd[$n]="$(free_port)"
-  "$here/wharf" node start --cluster "etcd://127.0.0.1:$client_port" --node-id "node-$n" --data-dir "$work/node-$n" \
+  "$here/wharf" node start --cluster "$etcd_url" --node-id "node-$n" --data-dir "$work/node-$n" \
     --api-port "${api[$n]}" --nbd-port "${nbd[$n]}" --repl-port "$(free_port)" >"$work/node-$n.log" 2>&1 &
   pids+=("$!")
 done
@@ -51,7 +47,7 @@ truncate -s 4G "$work/nbdkit.img"
 kit_port="$(free_port)"
 nbdkit -f -i 127.0.0.1 -p "$kit_port" --exit-with-parent file "$work/nbdkit.img" >"$work/nbdkit.log" 2>&1 &
 kit_pid=$!
-for _ in $(seq 1 100); do nbdinfo "nbd://127.0.0.1:$kit_port" >/dev/null 2>&1 && break; sleep 0.1; done
+wait_for_nbd "nbd://127.0.0.1:$kit_port"
 
 run_fio() { # uri, job args -> iops
   local uri=$1; shift

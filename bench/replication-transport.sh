@@ -41,7 +41,8 @@ if ! command -v fio >/dev/null || ! command -v nbdkit >/dev/null; then
   echo "fio or nbdkit missing: end-to-end comparison skipped" | tee -a "$out"
   exit 0
 fi
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# shellcheck source=bench/lib.sh
+. "$here/bench/lib.sh"
 kit_port="$(free_port)"
 size_mib=$(( $(numfmt --from=iec "${size^^}") / 1048576 ))
 
@@ -57,7 +58,7 @@ nbd_port="$(awk '/READY/ {print $2}' "$work/target.out")"
 truncate -s "$size" "$work/nbdkit.img"
 nbdkit -f -i 127.0.0.1 -p "$kit_port" --exit-with-parent file "$work/nbdkit.img" >"$work/nbdkit.log" 2>&1 &
 kit_pid=$!
-for _ in $(seq 1 100); do nbdinfo "nbd://127.0.0.1:$kit_port" >/dev/null 2>&1 && break; sleep 0.1; done
+wait_for_nbd "nbd://127.0.0.1:$kit_port"
 
 run_fio() { # uri, args -> iops
   local uri=$1; shift

@@ -33,7 +33,8 @@ results="$here/bench/results"
 mkdir -p "$results"
 out="$results/snapshot-reads-$(date -u +%Y%m%dT%H%M%SZ).txt"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# shellcheck source=bench/lib.sh
+. "$here/bench/lib.sh"
 api_port="$(free_port)"; nbd_port="$(free_port)"
 node_pid=""
 cleanup() {

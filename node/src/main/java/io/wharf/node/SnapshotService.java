@@ -77,14 +77,7 @@ final class SnapshotService implements Exports.SnapshotOpener {
                 continue;
             }
             switch (record.state()) {
-                case CREATING, DELETING -> {
-                    log.atInfo().addKeyValue("snapshot", record.volume() + "@" + record.name())
-                            .addKeyValue("state", record.state()).log("undoing a snapshot operation cut short");
-                    if (storageHas(volume.get(), record.storageId())) {
-                        pool.deleteSnapshot(volume.get().id(), record.storageId());
-                    }
-                    catalog.deleteSnapshot(record.volume(), record.name());
-                }
+                case CREATING, DELETING -> undo(volume.get(), record);
                 case READY -> {
                     if (!storageHas(volume.get(), record.storageId())) {
                         throw new IllegalStateException("snapshot " + record.volume() + "@" + record.name()
@@ -105,13 +98,18 @@ final class SnapshotService implements Exports.SnapshotOpener {
             if (volume.isEmpty() || !config.nodeId().equals(volume.get().node()) || volume.get().state() != VolumeState.READY) {
                 continue; // the volume's own settling (or its node) handles it
             }
-            log.atInfo().addKeyValue("snapshot", record.volume() + "@" + record.name())
-                    .addKeyValue("state", record.state()).log("settling a snapshot operation cut short");
-            if (storageHas(volume.get(), record.storageId())) {
-                pool.deleteSnapshot(volume.get().id(), record.storageId());
-            }
-            catalog.deleteSnapshot(record.volume(), record.name());
+            undo(volume.get(), record);
         }
+    }
+
+    /** Undoes a snapshot create or delete that was cut short: its storage and its record go. */
+    private void undo(VolumeRecord volume, SnapshotRecord record) throws IOException {
+        log.atInfo().addKeyValue("snapshot", record.volume() + "@" + record.name())
+                .addKeyValue("state", record.state()).log("undoing a snapshot operation cut short");
+        if (storageHas(volume, record.storageId())) {
+            pool.deleteSnapshot(volume.id(), record.storageId());
+        }
+        catalog.deleteSnapshot(record.volume(), record.name());
     }
 
     private boolean storageHas(VolumeRecord volume, String storageId) throws IOException {
