@@ -4,6 +4,7 @@
 # run with the same volume served locally by B and with nbdkit's file plugin. Prints the ratios.
 #
 #   bench/remote-attach.sh          # RUNTIME=15 seconds per job, SIZE=1g working set
+#   ONLY='seq|fsync' REPEAT=3 bench/remote-attach.sh   # the jobs whose names match, each 3 times
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 runtime="${RUNTIME:-15}"
@@ -71,10 +72,13 @@ jobs=(
   printf '%-22s %12s %12s %12s %14s %14s\n' job "remote IOPS" "local IOPS" "nbdkit IOPS" "remote/nbdkit" "remote/local"
   for entry in "${jobs[@]}"; do
     name="${entry%%|*}"; args="${entry#*|}"
+    [[ "$name" =~ ${ONLY:-.} ]] || continue
+    for _ in $(seq 1 "${REPEAT:-1}"); do
     # shellcheck disable=SC2086
     r=$(run_fio "$remote" $args); l=$(run_fio "$local_uri" $args); k=$(run_fio "$kit" $args)
     printf '%-22s %12s %12s %12s %14.2f %14.2f\n' "$name" "$r" "$l" "$k" \
       "$(python3 -c "print($r/max($k,1))")" "$(python3 -c "print($r/max($l,1))")"
+    done
   done
 } | tee "$out"
 echo "results in $out"

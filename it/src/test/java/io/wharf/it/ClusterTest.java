@@ -2,8 +2,10 @@ package io.wharf.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.wharf.api.NodeInfo;
+import io.wharf.api.PoolInfo;
 import io.wharf.api.SnapshotInfo;
 import io.wharf.api.VolumeCreate;
 import io.wharf.api.VolumeInfo;
@@ -265,6 +267,8 @@ class ClusterTest {
         }
         assertThat(api.listVolumes()).extracting(VolumeInfo::node).as("equal nodes take one volume each")
                 .containsExactlyInAnyOrder("node-a", "node-b", "node-c");
+        assertThat(api.listPools()).as("every node's pool, from any node").extracting(PoolInfo::node, PoolInfo::volumes)
+                .containsExactlyInAnyOrder(tuple("node-a", 1), tuple("node-b", 1), tuple("node-c", 1));
 
         Cli cli = new Cli(a.endpoint());
         assertThat(cli.run("volume", "create", "in-c", "--size", "1GiB", "--zones", "zone-c").out())
@@ -301,6 +305,14 @@ class ClusterTest {
             assertThat(s.api().createVolume(new VolumeCreate(name, ByteSize.GIB, Map.of())).node()).isEqualTo("node-a");
         }
         assertThat(find(a.api(), "node-s").capacityBytes()).isZero();
+        for (NodeProcess asked : List.of(a, s)) { // every node lists every pool; a storage-less node has none
+            assertThat(asked.api().listPools()).singleElement().satisfies(pool -> {
+                assertThat(pool.node()).isEqualTo("node-a");
+                assertThat(pool.volumes()).isEqualTo(2);
+                assertThat(pool.capacityBytes()).isPositive();
+                assertThat(pool.path()).endsWith("pool");
+            });
+        }
         assertThatThrownBy(() -> s.api().createVolume(new VolumeCreate("v3", ByteSize.GIB, Map.of()).on("node-s")))
                 .hasMessageContaining("1 storage-less");
 

@@ -36,6 +36,50 @@ public interface NbdExport {
         return false;
     }
 
+    /**
+     * Whether {@link #readAsync}, {@link #writeAsync} and {@link #flushAsync} are supported: they start the I/O and return
+     * without waiting for it, so the server answers the request from whichever thread completes it
+     * instead of parking a thread per request (exports whose data is on another machine). False by
+     * default.
+     */
+    default boolean asynchronous() {
+        return false;
+    }
+
+    /**
+     * Starts filling {@code dst.remaining()} bytes from {@code offset} (in range, at most one pooled
+     * buffer: 1 MiB) and returns; calls {@code done} exactly once when {@code dst} is filled or the
+     * read failed, from any thread, possibly before returning. No thread touches {@code dst} after
+     * {@code done} was called. Only called when {@link #asynchronous()}.
+     */
+    default void readAsync(long offset, ByteBuffer dst, Completion done) {
+        throw new UnsupportedOperationException("export " + name() + " is not asynchronous");
+    }
+
+    /** As {@link #readAsync}, for a write; with {@code fua} durable before {@code done} is called. */
+    default void writeAsync(long offset, ByteBuffer src, boolean fua, Completion done) {
+        throw new UnsupportedOperationException("export " + name() + " is not asynchronous");
+    }
+
+    /** As {@link #readAsync}, for a flush: {@code done} is called once earlier writes are durable. */
+    default void flushAsync(Completion done) {
+        throw new UnsupportedOperationException("export " + name() + " is not asynchronous");
+    }
+
+    /**
+     * The end of an asynchronous call. It runs on the thread that completed the I/O (a transport's
+     * reader), sends the NBD reply there and must not be delayed by the caller: it may block only
+     * on the client's socket.
+     */
+    @FunctionalInterface
+    interface Completion {
+        /**
+         * @param failure null on success; else as the synchronous call would have thrown: an
+         *                {@link NbdException} for its NBD error, another {@link IOException} for EIO
+         */
+        void completed(Exception failure);
+    }
+
     /** Fills {@code dst.remaining()} bytes starting at {@code offset}; offset and length are in range. */
     void read(long offset, ByteBuffer dst) throws IOException;
 

@@ -319,6 +319,70 @@ class ProtocolTest {
     }
 
     @Test
+    void anAsynchronousExportIsAnsweredFromItsCompleterWithItsErrorsAndTheConnectionLives() throws Exception {
+        try (AsyncExport async = new AsyncExport(new MemoryExport("async", 8 * MIB))) {
+            exports.add(async);
+            try (RawClient client = RawClient.open(server.port(), "async", true, false)) {
+                Random random = new Random(11);
+                Map<Long, byte[]> written = new HashMap<>();
+                for (long handle = 1; handle <= 100; handle++) { // pipelined: the reader goes on while the completer works
+                    byte[] chunk = new byte[1 + random.nextInt(70_000)];
+                    random.nextBytes(chunk);
+                    written.put(handle, chunk);
+                    client.send(handle % 3 == 0 ? RawClient.FLAG_FUA : 0, CMD_WRITE, handle, handle * 80_000, chunk.length, chunk);
+                }
+                for (int i = 0; i < 100; i++) {
+                    assertThat(client.readReply().error()).isZero();
+                }
+                for (long handle = 1; handle <= 100; handle++) {
+                    client.send(0, CMD_READ, 1000 + handle, handle * 80_000, written.get(handle).length, null);
+                }
+                for (int i = 0; i < 100; i++) {
+                    Reply reply = client.readReply();
+                    assertThat(reply.error()).isZero();
+                    assertThat(reply.data()).isEqualTo(written.get(reply.handle() - 1000));
+                }
+                assertThat(client.call(0, CMD_FLUSH, 0, 0, null).error()).isZero();
+                assertThat(async.asyncCalls.get()).isEqualTo(201);
+                assertThat(async.memory().fuaWrites.get()).isEqualTo(33);
+                assertThat(async.memory().flushes.get()).isEqualTo(1);
+
+                byte[] large = new byte[(int) (2 * MIB + 5)]; // more than one buffer: the threaded path
+                random.nextBytes(large);
+                client.write(3 * MIB, large);
+                assertThat(client.read(3 * MIB, large.length)).isEqualTo(large);
+                assertThat(async.asyncCalls.get()).isEqualTo(201);
+
+                async.memory().failure = new NbdException(NbdError.ENOSPC, "pool is full");
+                Reply full = client.call(0, CMD_WRITE, 0, 4, new byte[4]);
+                assertThat(full.error()).isEqualTo(28);
+                assertThat(full.message()).isEqualTo("pool is full");
+                async.memory().failure = new IOException("peer lost");
+                assertThat(client.call(0, CMD_READ, 0, 4, null).error()).isEqualTo(5);
+                assertThat(client.call(0, CMD_FLUSH, 0, 0, null).error()).isEqualTo(5);
+                async.memory().failure = null;
+                async.bug = new IllegalStateException("bug in export (deliberate, stackless)", null) {
+                    @Override
+                    public synchronized Throwable fillInStackTrace() {
+                        return this;
+                    }
+                };
+                assertThat(client.call(0, CMD_READ, 0, 4, null).error()).isEqualTo(5);
+                async.bug = null;
+                assertThat(client.read(80_000, 4)).isEqualTo(Arrays.copyOf(written.get(1L), 4));
+            }
+            try (RawClient client = RawClient.open(server.port(), "async", false, false)) {
+                async.memory().failure = new IOException("peer lost");
+                Reply reply = client.call(0, CMD_READ, 0, 4096, null);
+                assertThat(reply.error()).isEqualTo(5);
+                assertThat(reply.data()).as("no payload after a simple error reply").isNull();
+                async.memory().failure = null;
+                assertThat(client.read(80_000, 4)).isEqualTo(async.memory().contents(80_000, 4)).isNotEqualTo(new byte[4]);
+            }
+        }
+    }
+
+    @Test
     void disconnectAnswersRequestsInFlightFirst() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
         vol.writeGate = gate;

@@ -158,6 +158,22 @@ class RealClientsTest {
     }
 
     @Test
+    void fioVerifiesThroughAnAsynchronousExport() throws Exception {
+        fioEngineAvailable();
+        try (AsyncExport async = new AsyncExport(new MemoryExport("async", 64 * MIB))) {
+            exports.add(async);
+            String small = Tools.run(dir, TIMEOUT, "fio", "--name=rand4k", "--ioengine=nbd", "--uri=" + uri("async"),
+                    "--rw=randwrite", "--bs=4k", "--iodepth=32", "--size=16M", "--verify=crc32c", "--do_verify=1",
+                    "--verify_fatal=1", "--verify_state_save=0", "--output-format=terse").assertSuccess().stdout();
+            String mixed = Tools.run(dir, TIMEOUT, "fio", "--name=mixed", "--ioengine=nbd", "--uri=" + uri("async"),
+                    "--rw=randwrite", "--bsrange=512-1m", "--iodepth=16", "--offset=16M", "--size=32M", "--verify=crc32c",
+                    "--do_verify=1", "--verify_fatal=1", "--verify_state_save=0", "--output-format=terse").assertSuccess().stdout();
+            assertThat(small + mixed).doesNotContain("verify").doesNotContain("bad magic");
+            assertThat(async.asyncCalls.get()).as("reads and writes went the asynchronous way").isGreaterThan(4096);
+        }
+    }
+
+    @Test
     void readOnlyExportRefusesWrites() throws Exception {
         MemoryExport export = new MemoryExport("ro", 4 * MIB, true);
         exports.add(export);

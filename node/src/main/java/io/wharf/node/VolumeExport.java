@@ -5,6 +5,7 @@ import io.wharf.core.WharfException;
 import io.wharf.nbd.NbdError;
 import io.wharf.nbd.NbdException;
 import io.wharf.nbd.NbdExport;
+import io.wharf.node.transport.RemoteVolume;
 import io.wharf.storage.Volume;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -78,6 +79,52 @@ final class VolumeExport implements NbdExport {
         } finally {
             gate.leave();
         }
+    }
+
+    /** A volume whose data is on another node is served without a thread waiting per request. */
+    @Override
+    public boolean asynchronous() {
+        return volume instanceof RemoteVolume;
+    }
+
+    @Override
+    public void readAsync(long offset, ByteBuffer dst, Completion done) {
+        int length = dst.remaining();
+        gate.enter();
+        ((RemoteVolume) volume).readAsync(offset, dst, failure -> {
+            gate.leave();
+            if (failure == null) {
+                readOps.increment();
+                readBytes.add(length);
+            }
+            done.completed(failure == null ? null : translateAsync(failure));
+        });
+    }
+
+    @Override
+    public void writeAsync(long offset, ByteBuffer src, boolean fua, Completion done) {
+        int length = src.remaining();
+        gate.enter();
+        ((RemoteVolume) volume).writeAsync(offset, src, fua, failure -> {
+            gate.leave();
+            if (failure == null) {
+                writeOps.increment();
+                writeBytes.add(length);
+            }
+            done.completed(failure == null ? null : translateAsync(failure));
+        });
+    }
+
+    @Override
+    public void flushAsync(Completion done) {
+        gate.enter();
+        ((RemoteVolume) volume).flushAsync(failure -> {
+            gate.leave();
+            if (failure == null) {
+                flushOps.increment();
+            }
+            done.completed(failure == null ? null : translateAsync(failure));
+        });
     }
 
     @Override
@@ -169,6 +216,18 @@ final class VolumeExport implements NbdExport {
         } finally {
             gate.leave();
         }
+    }
+
+    /** As {@link #translate}, for a failure handed to a completion: nothing is thrown. */
+    private Exception translateAsync(Exception failure) {
+        if (failure instanceof RuntimeException e) {
+            try {
+                return translate(e);
+            } catch (RuntimeException unmapped) {
+                return unmapped;
+            }
+        }
+        return failure;
     }
 
     private IOException translate(RuntimeException e) {

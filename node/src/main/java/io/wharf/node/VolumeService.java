@@ -34,6 +34,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -688,9 +689,36 @@ final class VolumeService implements WharfApi {
         return catalog.list().stream().filter(r -> r.state() == VolumeState.READY && isLocal(r)).toList();
     }
 
+    /**
+     * Every pool of the cluster: this node's as it is now, the others' as their records last
+     * reported them (every few seconds), with their volume counts from the catalog. Storage-less
+     * nodes have none.
+     */
     @Override
     public List<PoolInfo> listPools() {
-        return List.of(poolInfo());
+        Membership joined = membership;
+        if (joined == null) {
+            return List.of(poolInfo());
+        }
+        Map<String, Integer> volumes = new HashMap<>();
+        for (VolumeRecord record : catalog.list()) {
+            if (record.state() == VolumeState.READY && record.node() != null) {
+                volumes.merge(record.node(), 1, Integer::sum);
+            }
+        }
+        List<PoolInfo> pools = new ArrayList<>();
+        for (Membership.NodeView view : joined.nodes()) {
+            NodeRecord r = view.record();
+            if (r.id().equals(config.nodeId())) {
+                if (!config.storageless()) {
+                    pools.add(poolInfo());
+                }
+            } else if (!r.storageless()) {
+                pools.add(new PoolInfo(r.id(), r.poolPath() == null ? "" : r.poolPath(), r.capacityBytes(), r.usedBytes(),
+                        r.provisionedBytes(), r.overcommitRatio(), volumes.getOrDefault(r.id(), 0)));
+            }
+        }
+        return pools;
     }
 
     PoolUsage poolUsage() {

@@ -87,7 +87,7 @@ public final class WharfNode implements AutoCloseable {
             Instant startedAt = Clock.SYSTEM.now();
             NodeRecord self = NodeRecord.of(config.nodeId(), identity.instance(), config.advertiseHost() + ":" + api.port(),
                     config.advertiseHost() + ":" + nbd.port(), replAddress, config.zone(), config.rack(), config.storageless(),
-                    WharfVersion.version(), startedAt, config.labels());
+                    WharfVersion.version(), startedAt, config.labels(), config.storageless() ? null : config.poolDir().toString());
             Membership membership = push(opened, new Membership(store, Clock.SYSTEM, self, config.livenessTtl(), () -> {
                 PoolUsage usage = service.poolUsage();
                 if (config.storageless()) {

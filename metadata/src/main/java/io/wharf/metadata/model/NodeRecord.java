@@ -24,11 +24,12 @@ import java.util.Objects;
  * @param startedAt        when the node last started
  * @param reportedAt       when the node last wrote this record
  * @param labels           the node's labels (e.g. disk=ssd), which volumes can require at placement
+ * @param poolPath         the pool's directory on the node, or null when storageless (or written by an older version)
  */
 public record NodeRecord(int schemaVersion, String id, String instance, String apiAddress, String nbdAddress, String replAddress,
                          String zone, String rack, boolean storageless, boolean maintenance, long capacityBytes,
                          long usedBytes, long provisionedBytes, double overcommitRatio, String version, Instant startedAt,
-                         Instant reportedAt, java.util.Map<String, String> labels)
+                         Instant reportedAt, java.util.Map<String, String> labels, String poolPath)
         implements ModelRecord {
     public static final int SCHEMA_VERSION = 1;
 
@@ -43,25 +44,25 @@ public record NodeRecord(int schemaVersion, String id, String instance, String a
     /** A node as it starts; its pool figures come with {@link #withUsage}. */
     public static NodeRecord of(String id, String instance, String apiAddress, String nbdAddress, String replAddress, String zone,
                                 String rack, boolean storageless, String version, Instant startedAt,
-                                java.util.Map<String, String> labels) {
+                                java.util.Map<String, String> labels, String poolPath) {
         return new NodeRecord(SCHEMA_VERSION, id, instance, apiAddress, nbdAddress, replAddress, zone, rack, storageless, false,
-                0, 0, 0, 1.0, version, startedAt, startedAt, labels);
+                0, 0, 0, 1.0, version, startedAt, startedAt, labels, poolPath);
     }
 
     public NodeRecord withUsage(long capacity, long used, long provisioned, double overcommit, Instant now) {
         return new NodeRecord(SCHEMA_VERSION, id, instance, apiAddress, nbdAddress, replAddress, zone, rack, storageless,
-                maintenance, capacity, used, provisioned, overcommit, version, startedAt, now, labels);
+                maintenance, capacity, used, provisioned, overcommit, version, startedAt, now, labels, poolPath);
     }
 
     public NodeRecord withMaintenance(boolean on, Instant now) {
         return new NodeRecord(SCHEMA_VERSION, id, instance, apiAddress, nbdAddress, replAddress, zone, rack, storageless, on,
-                capacityBytes, usedBytes, provisionedBytes, overcommitRatio, version, startedAt, now, labels);
+                capacityBytes, usedBytes, provisionedBytes, overcommitRatio, version, startedAt, now, labels, poolPath);
     }
 
     /** This node as it starts again: new addresses and version, the operator's maintenance flag kept. */
     public NodeRecord restartedAs(NodeRecord fresh) {
         return new NodeRecord(SCHEMA_VERSION, id, instance, fresh.apiAddress, fresh.nbdAddress, fresh.replAddress, fresh.zone,
                 fresh.rack, fresh.storageless, maintenance, capacityBytes, usedBytes, provisionedBytes, overcommitRatio, fresh.version,
-                fresh.startedAt, fresh.reportedAt, fresh.labels);
+                fresh.startedAt, fresh.reportedAt, fresh.labels, fresh.poolPath);
     }
 }

@@ -35,7 +35,7 @@ class ModelCodecTest {
     @Test
     void nodeAndClusterRoundTrip() {
         NodeRecord node = NodeRecord.of("node-a", "inst-1", "10.0.0.1:9020", "10.0.0.1:10809", "10.0.0.1:9030", "zone-a", "rack-1",
-                false, "0.1.0", CREATED, Map.of("disk", "ssd")).withUsage(100, 10, 50, 2.0, CREATED).withMaintenance(true, CREATED);
+                false, "0.1.0", CREATED, Map.of("disk", "ssd"), "/var/lib/wharf/pool").withUsage(100, 10, 50, 2.0, CREATED).withMaintenance(true, CREATED);
         ClusterRecord cluster = ClusterRecord.of("c-42", CREATED);
 
         assertThat(ModelCodec.decode(ModelCodec.encode(node), NodeRecord.class)).isEqualTo(node);

@@ -329,7 +329,9 @@ public final class Transmission {
     }
 
     private Step handOff(Request request) {
-        if (runInline(request)) {
+        if (runAsync(request)) {
+            startAsync(request);
+        } else if (runInline(request)) {
             complete(request);
         } else {
             requestThreads.start(request);
@@ -374,17 +376,67 @@ public final class Transmission {
         };
     }
 
+    /**
+     * Reads and writes that fit one buffer, and flushes, go to an asynchronous export without a thread of their
+     * own: the export's completion sends the reply (see {@link NbdExport#asynchronous()}).
+     */
+    private boolean runAsync(Request request) {
+        return switch (request.type) {
+            case Command.READ, Command.WRITE -> request.lease.count() == 1 && session.export().asynchronous();
+            case Command.FLUSH -> session.export().asynchronous();
+            default -> false;
+        };
+    }
+
+    /** Starts the export call on the reader; {@link #finishAsync} replies when the export completes it. */
+    private void startAsync(Request request) {
+        limits.exportCalls().acquireUninterruptibly();
+        NbdExport export = session.export();
+        NbdExport.Completion done = failure -> finishAsync(request, failure);
+        try {
+            switch (request.type) {
+                case Command.READ -> export.readAsync(request.offset, request.lease.buffers()[0], done);
+                case Command.WRITE -> export.writeAsync(request.offset, request.lease.buffers()[0], request.hasFlag(Command.FLAG_FUA), done);
+                default -> export.flushAsync(done);
+            }
+        } catch (RuntimeException e) { // a broken export; it will not complete the call
+            done.completed(e);
+        }
+    }
+
+    private void finishAsync(Request request, Exception failure) {
+        limits.exportCalls().release();
+        if (failure != null) {
+            fail(request, failure);
+        } else if (request.type == Command.READ) {
+            request.lease.rewind();
+            request.outcome = Request.Outcome.DATA;
+        } else {
+            request.done();
+        }
+        reply(request);
+    }
+
     /** Calls the export, sends the reply, returns the slot (on the reader or a request thread). */
     void complete(Request request) {
+        limits.exportCalls().acquireUninterruptibly();
+        long started = System.nanoTime();
         try {
-            limits.exportCalls().acquireUninterruptibly();
-            long started = System.nanoTime();
-            try {
-                execute(request);
-            } finally {
-                limits.exportCalls().release();
-            }
-            recordExportCall(request, System.nanoTime() - started);
+            execute(request);
+        } catch (Throwable t) {
+            limits.exportCalls().release();
+            giveBack(request);
+            closeQuietly();
+            throw t;
+        }
+        limits.exportCalls().release();
+        recordExportCall(request, System.nanoTime() - started);
+        reply(request);
+    }
+
+    /** Sends the request's reply and returns its slot; a reply that cannot be written closes the connection. */
+    private void reply(Request request) {
+        try {
             if (request.outcome == Request.Outcome.ERROR) {
                 errors.incrementAndGet();
             }
@@ -424,19 +476,26 @@ public final class Transmission {
             if (request.type != Command.READ) {
                 request.done();
             }
-        } catch (NbdException e) {
-            request.fail(e.error(), e.getMessage());
-        } catch (IOException e) {
-            request.fail(NbdError.EIO, "I/O error on export '" + session.exportName() + "'");
-        } catch (RuntimeException e) {
-            if (!unexpectedLogged) {
-                unexpectedLogged = true;
-                log.atWarn().setMessage("export failed unexpectedly; answering EIO")
-                        .addKeyValue("export", session.exportName())
-                        .addKeyValue("command", Command.name(request.type))
-                        .setCause(e).log();
+        } catch (IOException | RuntimeException e) {
+            fail(request, e);
+        }
+    }
+
+    /** The reply for a failed export call: an {@link NbdException}'s error, else EIO. */
+    private void fail(Request request, Exception failure) {
+        switch (failure) {
+            case NbdException e -> request.fail(e.error(), e.getMessage());
+            case IOException _ -> request.fail(NbdError.EIO, "I/O error on export '" + session.exportName() + "'");
+            default -> {
+                if (!unexpectedLogged) {
+                    unexpectedLogged = true;
+                    log.atWarn().setMessage("export failed unexpectedly; answering EIO")
+                            .addKeyValue("export", session.exportName())
+                            .addKeyValue("command", Command.name(request.type))
+                            .setCause(failure).log();
+                }
+                request.fail(NbdError.EIO, "internal error on export '" + session.exportName() + "'");
             }
-            request.fail(NbdError.EIO, "internal error on export '" + session.exportName() + "'");
         }
     }
 

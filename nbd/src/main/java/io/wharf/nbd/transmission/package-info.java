@@ -26,7 +26,11 @@
  *       is what makes small random I/O competitive;</li>
  *   <li>otherwise on a virtual thread of its own, so that slow requests (disk, replication,
  *       flushes, large copies) of one connection overlap. A slow call raises the moving average
- *       and steers the following requests here until the export is fast again.</li>
+ *       and steers the following requests here until the export is fast again;</li>
+ *   <li>except reads and writes of one buffer (up to 1 MiB), and flushes, to an asynchronous export (data on
+ *       another node): the reader starts the call and goes on; the thread that completes it (the
+ *       replication transport's reader) writes the reply and returns the slot. No thread waits for a
+ *       remote request, and none is woken to answer it.</li>
  * </ul>
  * Either way the reply is written under the connection's write lock with one gathering write
  * (header and payload buffers, no copy). Replies may go out in any order. A client that stops

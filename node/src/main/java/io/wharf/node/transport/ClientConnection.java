@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Semaphore;
@@ -65,7 +66,7 @@ final class ClientConnection {
         this.outbox = new Outbox(channel, e -> fail(new PeerException(peer, "connection lost: " + e.getMessage(), e)));
         this.slots = new PendingRequest[config.maxRequestsInFlightPerConnection()];
         for (int i = 0; i < slots.length; i++) {
-            slots[i] = new PendingRequest(i);
+            slots[i] = new PendingRequest(i, this::finishAsync);
             idle.add(slots[i]);
         }
         this.free = new Semaphore(slots.length);
@@ -172,12 +173,36 @@ final class ClientConnection {
     }
 
     /**
+     * Receives the outcome of an asynchronous request, exactly once: its reply (a REPLY, possibly an
+     * error; a read's data has been checked) or the failure. It runs on the thread that finished
+     * the request: the connection's reader, a thread whose gathering write sent the frame (under
+     * the outbox lock: it must not send on this connection), or one failing the connection.
+     */
+    @FunctionalInterface
+    interface ReplyHandler {
+        void replied(Message reply, PeerException failure);
+    }
+
+    /**
      * Sends a request: takes a slot (waiting for one up to the timeout), builds the message with the
      * slot's request id and queues its frame. Always pair with {@link #await}.
      *
      * @param readInto for a read, where its data goes; null otherwise
      */
     PendingRequest submit(LongFunction<Message> build, ByteBuffer readInto) throws PeerException {
+        return submit(build, readInto, null);
+    }
+
+    /**
+     * Sends a request whose outcome goes to {@code handler} instead of a waiting thread; the caller
+     * does not wait for anything but a free slot. The caller's buffers are the request's until the
+     * handler has been called.
+     */
+    void submitAsync(LongFunction<Message> build, ByteBuffer readInto, ReplyHandler handler) throws PeerException {
+        submit(build, readInto, Objects.requireNonNull(handler));
+    }
+
+    private PendingRequest submit(LongFunction<Message> build, ByteBuffer readInto, ReplyHandler handler) throws PeerException {
         PendingRequest request = takeSlot();
         Message message;
         try {
@@ -186,7 +211,7 @@ final class ClientConnection {
             giveBack(request);
             throw e;
         }
-        request.prepare(message, readInto, System.nanoTime() + timeoutNanos);
+        request.prepare(message, readInto, System.nanoTime() + timeoutNanos, handler);
         PeerException failed = failure.get();
         if (failed != null) {
             request.failIfWaiting(failed);
@@ -207,36 +232,64 @@ final class ClientConnection {
     Message await(PendingRequest request) throws PeerException {
         try {
             waitFinished(request);
-            if (request.dataReceived) {
-                int computed = FrameCodec.checksum(request.readInto);
-                if (computed != request.dataChecksum) {
-                    PeerException corrupt = new PeerException(peer, "READ reply data failed its CRC32C check (sent 0x"
-                            + Integer.toHexString(request.dataChecksum) + ", computed 0x" + Integer.toHexString(computed) + ")");
-                    fail(corrupt);
-                    throw corrupt.rethrown();
-                }
-                return Message.Reply.ok(request.requestId);
-            }
-            if (request.reply != null) {
-                return request.reply;
-            }
-            throw request.failure.rethrown();
+            return outcome(request);
         } finally {
             giveBack(request);
         }
     }
 
+    /** Hands a finished asynchronous request's outcome to its handler, after giving its slot back. */
+    private void finishAsync(PendingRequest request) {
+        ReplyHandler handler = request.handler;
+        Message reply = null;
+        PeerException failure = null;
+        try {
+            reply = outcome(request);
+        } catch (PeerException e) {
+            failure = e;
+        } finally {
+            giveBack(request);
+        }
+        handler.replied(reply, failure);
+    }
+
+    /** A finished request's reply; a read's data is checked against its checksum here. */
+    private Message outcome(PendingRequest request) throws PeerException {
+        if (request.dataReceived) {
+            int computed = FrameCodec.checksum(request.readInto);
+            if (computed != request.dataChecksum) {
+                PeerException corrupt = new PeerException(peer, "READ reply data failed its CRC32C check (sent 0x"
+                        + Integer.toHexString(request.dataChecksum) + ", computed 0x" + Integer.toHexString(computed) + ")");
+                fail(corrupt);
+                throw corrupt.rethrown();
+            }
+            return Message.Reply.ok(request.requestId);
+        }
+        if (request.reply != null) {
+            return request.reply;
+        }
+        throw request.failure.rethrown();
+    }
+
     /** {@link #await} and turns an error reply into the exception a local volume would throw. */
     Message awaitReply(PendingRequest request, String what) throws IOException {
         Message reply = await(request);
-        if (reply instanceof Message.Reply failed && failed.status() != Status.OK) {
-            Exception mapped = WireErrors.exception(peer, what, failed);
-            if (mapped instanceof RuntimeException runtime) {
-                throw runtime;
-            }
+        Exception mapped = replyError(reply, what);
+        if (mapped instanceof RuntimeException runtime) {
+            throw runtime;
+        }
+        if (mapped != null) {
             throw (IOException) mapped;
         }
         return reply;
+    }
+
+    /** For an error reply the exception a local volume would throw (an IOException or a RuntimeException); else null. */
+    Exception replyError(Message reply, String what) {
+        if (reply instanceof Message.Reply failed && failed.status() != Status.OK) {
+            return WireErrors.exception(peer, what, failed);
+        }
+        return null;
     }
 
     /**

@@ -26,13 +26,21 @@ final class PendingRequest implements Outbox.Outgoing {
     static final int RECEIVING = 2;
     static final int DONE = 3;
 
+    /** Finishes asynchronous requests (a reply handler is set). */
+    interface Finisher {
+        void finish(PendingRequest request);
+    }
+
     final int slot;
+    private final Finisher finisher;
     private final ByteBuffer header = ByteBuffer.allocateDirect(FrameCodec.HEADER_BYTES);
     private final AtomicInteger state = new AtomicInteger(IDLE);
     /** 2 while waiting for both the frame to leave and the reply; 0 when finished. */
     private final AtomicInteger outstanding = new AtomicInteger();
     private ByteBuffer payload;
     private volatile Thread waiter;
+    /** For an asynchronous request, who gets the outcome; null when a thread waits for it. */
+    ClientConnection.ReplyHandler handler;
     volatile long deadlineNanos;
 
     long requestId;
@@ -46,12 +54,17 @@ final class PendingRequest implements Outbox.Outgoing {
     int dataChecksum;
     PeerException failure;
 
-    PendingRequest(int slot) {
+    PendingRequest(int slot, Finisher finisher) {
         this.slot = slot;
+        this.finisher = finisher;
     }
 
-    /** Sets up a new request of the calling thread and encodes its frame; state WAITING publishes it to the reader. */
-    void prepare(Message message, ByteBuffer readInto, long deadlineNanos) {
+    /**
+     * Sets up a new request and encodes its frame; state WAITING publishes it to the reader. Without
+     * a handler the calling thread waits for it; with one, whichever thread finishes the request
+     * hands it to the {@link Finisher}.
+     */
+    void prepare(Message message, ByteBuffer readInto, long deadlineNanos, ClientConnection.ReplyHandler handler) {
         this.requestId = message.requestId();
         this.type = message.type();
         this.readInto = readInto;
@@ -62,7 +75,8 @@ final class PendingRequest implements Outbox.Outgoing {
         FrameCodec.encodeHeader(message, header.clear());
         header.flip();
         payload = FrameCodec.payload(message);
-        waiter = Thread.currentThread();
+        this.handler = handler;
+        waiter = handler == null ? Thread.currentThread() : null;
         outstanding.set(2);
         state.set(WAITING);
     }
@@ -133,12 +147,17 @@ final class PendingRequest implements Outbox.Outgoing {
         reply = null;
         failure = null;
         waiter = null;
+        handler = null;
         state.set(IDLE);
     }
 
     private void countDown() {
         if (outstanding.decrementAndGet() == 0) {
-            LockSupport.unpark(waiter);
+            if (handler != null) {
+                finisher.finish(this);
+            } else {
+                LockSupport.unpark(waiter);
+            }
         }
     }
 }

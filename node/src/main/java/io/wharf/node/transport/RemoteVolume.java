@@ -7,11 +7,14 @@ import io.wharf.replication.wire.DecodeResult;
 import io.wharf.replication.wire.ExtentRun;
 import io.wharf.replication.wire.FrameCodec;
 import io.wharf.replication.wire.Message;
+import io.wharf.replication.wire.Status;
 import io.wharf.storage.ExtentSink;
 import io.wharf.storage.Volume;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongFunction;
 
 /**
@@ -99,6 +102,129 @@ public final class RemoteVolume implements Volume, AutoCloseable {
         }
         finish(connection, pending, submitted, "READ", failure);
         dst.position(dst.position() + length);
+    }
+
+    /** The end of an asynchronous call: null on success, else the exception the synchronous call would have thrown. */
+    @FunctionalInterface
+    public interface Done {
+        void done(Exception failure);
+    }
+
+    /**
+     * Starts reading {@code dst.remaining()} bytes from {@code offset} and returns; {@code done} is
+     * called exactly once, when {@code dst} is filled or the read failed, on the thread that finished
+     * the last part (usually the connection's reader; possibly this one, before returning). The caller
+     * waits only for free request slots and, on a connection's first use, for the volume to open
+     * there. {@code dst}'s position is left unchanged; nothing touches it after {@code done}.
+     */
+    public void readAsync(long offset, ByteBuffer dst, Done done) {
+        int length = dst.remaining();
+        startAsync(offset, length, done, "READ", (handle, partOffset, at, partLength) -> new AsyncPart(
+                id -> new Message.Read(id, handle, epoch, partOffset, partLength), dst.slice(dst.position() + at, partLength)));
+    }
+
+    /** As {@link #readAsync}, for a write; with {@code fua} durable on the peer before {@code done} is called. */
+    public void writeAsync(long offset, ByteBuffer src, boolean fua, Done done) {
+        int length = src.remaining();
+        startAsync(offset, length, done, "WRITE", (handle, partOffset, at, partLength) -> new AsyncPart(
+                id -> new Message.Write(id, handle, epoch, partOffset, src.slice(src.position() + at, partLength), fua), null));
+    }
+
+    /** As {@link #readAsync}, for a flush: {@code done} is called once every earlier write is durable on the peer. */
+    public void flushAsync(Done done) {
+        ClientConnection connection;
+        int handle;
+        try {
+            connection = client.connection();
+            handle = handleOn(connection);
+        } catch (IOException | RuntimeException e) {
+            done.done(e);
+            return;
+        }
+        Countdown countdown = new Countdown(connection, 1, done, "FLUSH");
+        try {
+            connection.submitAsync(id -> new Message.Flush(id, handle, epoch), null, countdown);
+        } catch (PeerException | RuntimeException e) {
+            countdown.abandon(1, e);
+        }
+    }
+
+    /** One part of an asynchronous read or write: its request and, for a read, where its data goes. */
+    private record AsyncPart(LongFunction<Message> request, ByteBuffer readInto) { }
+
+    @FunctionalInterface
+    private interface AsyncParts {
+        AsyncPart part(int handle, long partOffset, int at, int partLength);
+    }
+
+    private void startAsync(long offset, int length, Done done, String what, AsyncParts parts) {
+        Countdown countdown;
+        int count;
+        ClientConnection connection;
+        int handle;
+        try {
+            checkRange(offset, length);
+            if (length == 0) {
+                done.done(null);
+                return;
+            }
+            connection = client.connection();
+            handle = handleOn(connection);
+            count = (length + MAX_IO_PART_BYTES - 1) / MAX_IO_PART_BYTES;
+            countdown = new Countdown(connection, count, done, what);
+        } catch (IOException | RuntimeException e) {
+            done.done(e);
+            return;
+        }
+        for (int submitted = 0; submitted < count; submitted++) {
+            int at = submitted * MAX_IO_PART_BYTES;
+            AsyncPart part = parts.part(handle, offset + at, at, Math.min(MAX_IO_PART_BYTES, length - at));
+            try {
+                connection.submitAsync(part.request(), part.readInto(), countdown);
+            } catch (PeerException | RuntimeException e) {
+                countdown.abandon(count - submitted, e);
+                return;
+            }
+        }
+    }
+
+    /** Collects the outcomes of an asynchronous call's parts and calls its {@link Done} once all are in. */
+    private final class Countdown implements ClientConnection.ReplyHandler {
+        private final ClientConnection connection;
+        private final AtomicInteger left;
+        private final Done done;
+        private final String what;
+        private final AtomicReference<Exception> first = new AtomicReference<>();
+
+        Countdown(ClientConnection connection, int parts, Done done, String what) {
+            this.connection = connection;
+            this.left = new AtomicInteger(parts);
+            this.done = done;
+            this.what = what;
+        }
+
+        @Override
+        public void replied(Message reply, PeerException failure) {
+            Exception error = failure;
+            if (error == null && reply instanceof Message.Reply answer && answer.status() != Status.OK) {
+                error = connection.replyError(reply, what + " " + volumeId);
+            }
+            settle(1, error);
+        }
+
+        /** Parts that were never sent: they fail with the submit's exception. */
+        void abandon(int parts, Exception failure) {
+            settle(parts, failure);
+        }
+
+        private void settle(int parts, Exception error) {
+            if (error != null) {
+                first.compareAndSet(null, error);
+            }
+            if (left.addAndGet(-parts) == 0) {
+                done.done(first.get());
+            }
+        }
     }
 
     @Override

@@ -21,7 +21,11 @@
  * per connection pairs replies with waiting callers by request id and reads a read's data straight
  * into the caller's buffer; the caller checks its CRC32C. A caller returns only when its frame has
  * left the outbox and its reply has arrived or failed, so no thread touches a caller's buffer after
- * the call returned.
+ * the call returned. Asynchronous calls ({@link io.wharf.node.transport.RemoteVolume#readAsync},
+ * {@code writeAsync}: what the NBD server uses for a remote target's reads and writes) have no
+ * waiting caller: whichever thread finishes the request (usually the reader, after checking the
+ * data's CRC32C) gives the slot back and runs the completion, which writes the NBD reply. A remote
+ * request then costs no thread wake-up beyond the two sockets' readers.
  *
  * <p><b>Failures.</b> Volume errors cross the wire as status codes carrying the core
  * {@link io.wharf.core.ErrorCode} name ({@code WireErrors} is the one table) and come out as the

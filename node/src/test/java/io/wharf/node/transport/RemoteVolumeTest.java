@@ -82,6 +82,30 @@ class RemoteVolumeTest {
         }
     }
 
+    /** Runs an asynchronous call and waits for its completion; throws what it completed with. */
+    static void awaitAsync(java.util.function.Consumer<RemoteVolume.Done> call) throws IOException {
+        java.util.concurrent.CompletableFuture<Exception> completed = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        call.accept(failure -> {
+            calls.incrementAndGet();
+            completed.complete(failure);
+        });
+        Exception failure;
+        try {
+            failure = completed.get(2, TimeUnit.MINUTES);
+        } catch (InterruptedException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("the asynchronous call did not complete", e);
+        }
+        assertThat(calls.get()).as("completed exactly once").isEqualTo(1);
+        if (failure instanceof IOException io) {
+            throw io;
+        }
+        if (failure instanceof RuntimeException runtime) {
+            throw runtime;
+        }
+        assertThat(failure).isNull();
+    }
+
     /** Random I/O on one thread's region; every read is checked against the model as it goes. */
     private static byte[] exercise(Volume volume, long base, int regionBytes, Random random) throws IOException {
         byte[] model = new byte[regionBytes];
@@ -97,10 +121,13 @@ class RemoteVolumeTest {
                 case 0, 1, 2 -> {
                     byte[] data = new byte[length];
                     random.nextBytes(data);
-                    if (random.nextBoolean()) {
-                        write(volume, base + at, data);
-                    } else {
-                        ((RemoteVolume) volume).write(base + at, ByteBuffer.wrap(data), true); // heap buffer, FUA
+                    switch (random.nextInt(3)) {
+                        case 0 -> write(volume, base + at, data);
+                        case 1 -> ((RemoteVolume) volume).write(base + at, ByteBuffer.wrap(data), true); // heap buffer, FUA
+                        default -> {
+                            ByteBuffer src = ByteBuffer.allocateDirect(length).put(data).flip();
+                            awaitAsync(done -> ((RemoteVolume) volume).writeAsync(base + at, src, random.nextBoolean(), done));
+                        }
                     }
                     System.arraycopy(data, 0, model, at, length);
                 }
@@ -114,11 +141,23 @@ class RemoteVolumeTest {
                 }
                 default -> {
                     byte[] expected = java.util.Arrays.copyOfRange(model, at, at + length);
-                    assertThat(read(volume, base + at, length)).as("read of %d at %d", length, at).isEqualTo(expected);
+                    if (random.nextBoolean()) {
+                        assertThat(read(volume, base + at, length)).as("read of %d at %d", length, at).isEqualTo(expected);
+                    } else {
+                        ByteBuffer dst = ByteBuffer.allocateDirect(length);
+                        awaitAsync(done -> ((RemoteVolume) volume).readAsync(base + at, dst, done));
+                        byte[] bytes = new byte[length];
+                        dst.get(bytes);
+                        assertThat(bytes).as("asynchronous read of %d at %d", length, at).isEqualTo(expected);
+                    }
                 }
             }
             if (op % 50 == 0) {
-                volume.flush();
+                if (random.nextBoolean()) {
+                    volume.flush();
+                } else {
+                    awaitAsync(((RemoteVolume) volume)::flushAsync);
+                }
             }
         }
         return model;
@@ -194,6 +233,11 @@ class RemoteVolumeTest {
                     assertThatThrownBy(() -> volume.extents(MIB, 1, (l, a) -> true)).isInstanceOf(IllegalArgumentException.class);
                 }
                 assertThatThrownBy(() -> remote.read(MIB, ByteBuffer.allocate(1))).hasMessageContaining("INVALID_ARGUMENT");
+                assertThatThrownBy(() -> awaitAsync(done -> remote.readAsync(MIB - 10, ByteBuffer.allocate(11), done)))
+                        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("INVALID_ARGUMENT");
+                assertThatThrownBy(() -> awaitAsync(done -> remote.writeAsync(-1, ByteBuffer.allocate(1), false, done)))
+                        .isInstanceOf(IllegalArgumentException.class);
+                awaitAsync(done -> remote.readAsync(MIB, ByteBuffer.allocate(0), done)); // empty: completes at once
             }
             // the server checks too, whatever the client believes about the size
             try (RawPeer peer = RawPeer.greeted(replicas.server.port(), Replicas.CLUSTER)) {

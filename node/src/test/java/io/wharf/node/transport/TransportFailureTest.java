@@ -125,11 +125,24 @@ class TransportFailureTest {
                     }
                 }));
             }
+            java.util.concurrent.CountDownLatch asyncDone = new java.util.concurrent.CountDownLatch(4);
+            for (int i = 0; i < 4; i++) { // nobody waits for these: the watchdog must still end them
+                RemoteVolume.Done done = failure -> {
+                    failures.add(failure == null ? new AssertionError("an asynchronous call succeeded") : failure);
+                    asyncDone.countDown();
+                };
+                if (i % 2 == 0) {
+                    remote.readAsync(i * 8192L, ByteBuffer.allocateDirect(4096), done);
+                } else {
+                    remote.writeAsync(i * 8192L, ByteBuffer.allocateDirect(4096), false, done);
+                }
+            }
             for (Thread caller : callers) {
                 assertThat(caller.join(Duration.ofSeconds(10))).as("caller returned").isTrue();
             }
+            assertThat(asyncDone.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("asynchronous calls completed").isTrue();
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
-            assertThat(failures).hasSize(8).allSatisfy(failure -> assertThat(failure).isInstanceOf(PeerException.class)
+            assertThat(failures).hasSize(12).allSatisfy(failure -> assertThat(failure).isInstanceOf(PeerException.class)
                     .hasMessageContaining("replica peer " + client.peer()));
             assertThat(failures).anySatisfy(failure -> assertThat(failure).hasMessageContaining("no reply to READ within 500 ms"));
         }
