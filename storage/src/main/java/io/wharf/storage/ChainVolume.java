@@ -600,6 +600,88 @@ final class ChainVolume implements Volume {
         return count;
     }
 
+    /**
+     * The blocks of snapshot {@code name} that may differ from snapshot {@code base} (or, with a null
+     * base, every block the snapshot's layers hold or zero), as consecutive runs over the snapshot's
+     * size: a run is "allocated" when it changed. A block counts as changed when a layer between the
+     * two snapshots wrote or trimmed it, so the runs cover every difference (a block rewritten with
+     * the same bytes counts too).
+     *
+     * @throws WharfException NOT_FOUND when either snapshot is missing; INVALID_ARGUMENT when
+     *                        {@code base} is not an earlier snapshot in {@code name}'s history (deleted
+     *                        and taken again, or on another branch after a revert): then only a full
+     *                        comparison will do
+     */
+    void changedBlocks(String base, String name, ExtentSink sink) throws IOException {
+        List<Path> files;
+        long sizeBytes;
+        java.util.TreeMap<Long, byte[]> changed = new java.util.TreeMap<>();
+        control.lock();
+        try {
+            checkOpen();
+            VolumeMetadata current = metadata;
+            VolumeMetadata.Snapshot snapshot = requireSnapshot(current, name);
+            List<UUID> path = current.path(snapshot.layer());
+            int from = 0;
+            if (base != null) {
+                UUID baseLayer = requireSnapshot(current, base).layer();
+                int at = path.indexOf(baseLayer);
+                if (at < 0 || baseLayer.equals(snapshot.layer())) {
+                    throw new WharfException(ErrorCode.INVALID_ARGUMENT, "snapshot " + base + " of volume " + id()
+                            + " is not an earlier snapshot in the history of " + name,
+                            "compare against an earlier snapshot of the same history, or take everything");
+                }
+                from = at + 1;
+            }
+            files = layerFiles(directory, sharedLayers, current, path.subList(from, path.size()));
+            sizeBytes = snapshot.sizeBytes();
+            for (Path file : files) { // sealed layers (their maps no longer change), kept while the lock is held
+                for (Map.Entry<Long, byte[]> page : LayerChain.readMap(file, options).pages().entrySet()) {
+                    byte[] union = changed.computeIfAbsent(page.getKey(), k -> new byte[LayerMap.PAGE_BLOCKS]);
+                    byte[] states = page.getValue();
+                    for (int i = 0; i < states.length; i++) {
+                        if (states[i] != BlockState.ABSENT) {
+                            union[i] = 1;
+                        }
+                    }
+                }
+            }
+        } finally {
+            control.unlock();
+        }
+        long blocks = blocks(sizeBytes);
+        long runStart = 0;
+        boolean runChanged = false;
+        for (Map.Entry<Long, byte[]> page : changed.entrySet()) {
+            long first = page.getKey() * LayerMap.PAGE_BLOCKS;
+            byte[] union = page.getValue();
+            for (int i = 0; i < union.length && first + i < blocks; i++) {
+                long block = first + i;
+                boolean here = union[i] != 0;
+                if (here != runChanged) {
+                    if (block > runStart && !sink.extent((block - runStart) << SHIFT, runChanged)) {
+                        return;
+                    }
+                    runStart = block;
+                    runChanged = here;
+                }
+            }
+            if (runChanged && (page.getKey() + 1) * LayerMap.PAGE_BLOCKS < blocks
+                    && !changed.containsKey(page.getKey() + 1)) {
+                long end = (page.getKey() + 1) * LayerMap.PAGE_BLOCKS;
+                if (!sink.extent((end - runStart) << SHIFT, true)) {
+                    return;
+                }
+                runStart = end;
+                runChanged = false;
+            }
+        }
+        if (blocks > runStart) {
+            long endBytes = Math.min(blocks << SHIFT, sizeBytes);
+            sink.extent(endBytes - (runStart << SHIFT), runChanged);
+        }
+    }
+
     /** A read-only view of snapshot {@code name}, on its own file descriptors; the caller closes it. */
     SnapshotVolume openSnapshot(String name) throws IOException {
         control.lock();

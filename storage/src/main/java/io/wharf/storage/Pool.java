@@ -338,6 +338,27 @@ public final class Pool implements AutoCloseable {
     }
 
     /**
+     * What changed between two snapshots of a volume, for incremental copies (backups): runs over
+     * snapshot {@code snapshotId}'s size, "allocated" where blocks may differ from snapshot
+     * {@code baseSnapshotId}; with a null base, where the snapshot holds data or zeros anything
+     * below. Reads the layers' maps, not their data.
+     *
+     * @throws WharfException VOLUME_NOT_FOUND; NOT_FOUND for a missing snapshot; INVALID_ARGUMENT
+     *                        when the base is not an earlier snapshot in the snapshot's history
+     */
+    public void changedBlocks(String volumeId, String baseSnapshotId, String snapshotId, ExtentSink sink) throws IOException {
+        ChainVolume volume;
+        control.lock();
+        try {
+            checkOpen();
+            volume = require(volumeId);
+        } finally {
+            control.unlock();
+        }
+        volume.changedBlocks(baseSnapshotId, snapshotId, sink);
+    }
+
+    /**
      * A read-only view of a snapshot; close it when done (deleting the snapshot or its volume, or
      * closing the pool, closes it too).
      */
