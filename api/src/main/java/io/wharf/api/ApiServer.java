@@ -52,6 +52,7 @@ public final class ApiServer implements AutoCloseable {
     private final String host;
     private final int requestedPort;
     private final WharfApi api;
+    private final BackupApi backups;
     private final Supplier<String> metricsText;
     private final byte[] openApiDocument;
     private final List<Binding> bindings;
@@ -68,6 +69,12 @@ public final class ApiServer implements AutoCloseable {
     }
 
     public ApiServer(String host, int port, WharfApi api, Supplier<String> metricsText) {
+        this(host, port, api, null, metricsText);
+    }
+
+    /** @param backups serves the backup routes; null answers them with NOT_FOUND */
+    public ApiServer(String host, int port, WharfApi api, BackupApi backups, Supplier<String> metricsText) {
+        this.backups = backups;
         this.host = Objects.requireNonNull(host, "host");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
@@ -156,6 +163,14 @@ public final class ApiServer implements AutoCloseable {
         log.info("API server stopped");
     }
 
+    private BackupApi backups() {
+        if (backups == null) {
+            throw new WharfException(ErrorCode.NOT_FOUND, "this endpoint does not serve backups",
+                    "send backup requests to a Wharf node");
+        }
+        return backups;
+    }
+
     private List<Binding> bindings() {
         List<Binding> routes = new ArrayList<>();
         routes.add(bind("POST", "/v1/volumes",
@@ -227,6 +242,30 @@ public final class ApiServer implements AutoCloseable {
             api.deletePolicy(r.pathParameter("name"));
             return new Response.Empty(204);
         }));
+        routes.add(bind("POST", "/v1/backup-targets",
+                r -> new Response.Json(201, required(backups().createBackupTarget(r.json(BackupTargetCreate.class))))));
+        routes.add(bind("GET", "/v1/backup-targets",
+                r -> new Response.Json(200, new BackupTargetList(backups().listBackupTargets()))));
+        routes.add(bind("GET", "/v1/backup-targets/{name}",
+                r -> new Response.Json(200, required(backups().getBackupTarget(r.pathParameter("name"))))));
+        routes.add(bind("DELETE", "/v1/backup-targets/{name}", r -> {
+            backups().deleteBackupTarget(r.pathParameter("name"));
+            return new Response.Empty(204);
+        }));
+        routes.add(bind("POST", "/v1/backups",
+                r -> new Response.Json(202, required(backups().createBackup(r.json(BackupCreate.class))))));
+        routes.add(bind("GET", "/v1/backups", r -> new Response.Json(200, new BackupList(
+                backups().listBackups(r.queryParameters().get("volume"), r.queryParameters().get("target"))))));
+        routes.add(bind("GET", "/v1/backups/{id}", r -> new Response.Json(200,
+                required(backups().getBackup(r.pathParameter("id"), r.queryParameters().get("target"))))));
+        routes.add(bind("DELETE", "/v1/backups/{id}", r -> {
+            backups().deleteBackup(r.pathParameter("id"), r.queryParameters().get("target"));
+            return new Response.Empty(204);
+        }));
+        routes.add(bind("POST", "/v1/backups/{id}/restore", r -> new Response.Json(202,
+                required(backups().restoreBackup(r.pathParameter("id"), r.json(BackupRestore.class))))));
+        routes.add(bind("GET", "/v1/backup-jobs/{id}",
+                r -> new Response.Json(200, required(backups().getBackupJob(r.pathParameter("id"))))));
         routes.add(bind("GET", "/v1/pools", r -> new Response.Json(200, new PoolList(api.listPools()))));
         routes.add(bind("GET", "/v1/cluster", r -> new Response.Json(200, required(api.clusterStatus()))));
         routes.add(bind("GET", "/v1/nodes", r -> new Response.Json(200, new NodeList(api.listNodes()))));

@@ -15,13 +15,13 @@ import org.jclouds.blobstore.BlobStoreContext;
  * A real S3 server for tests: s3proxy over jclouds' in-memory ("transient") blob store, on a free
  * loopback port, with AWS v2/v4 signature checks against one access key pair.
  */
-final class S3ProxyServer implements AutoCloseable {
-    static final String ACCESS_KEY = "wharf-test-access";
-    static final String SECRET_KEY = "wharf-test-secret-key-do-not-print";
+public final class S3ProxyServer implements AutoCloseable {
+    public static final String ACCESS_KEY = "wharf-test-access";
+    public static final String SECRET_KEY = "wharf-test-secret-key-do-not-print";
 
     private final BlobStoreContext context;
     private final S3Proxy proxy;
-    final URI endpoint;
+    public final URI endpoint;
 
     private S3ProxyServer(BlobStoreContext context, S3Proxy proxy, URI endpoint) {
         this.context = context;
@@ -29,7 +29,7 @@ final class S3ProxyServer implements AutoCloseable {
         this.endpoint = endpoint;
     }
 
-    static S3ProxyServer start() throws Exception {
+    public static S3ProxyServer start() throws Exception {
         Properties properties = new Properties();
         BlobStoreContext context = ContextBuilder.newBuilder("transient").credentials("identity", "credential")
                 .overrides(properties).build(BlobStoreContext.class);
@@ -48,7 +48,7 @@ final class S3ProxyServer implements AutoCloseable {
         return new S3ProxyServer(context, proxy, URI.create("http://127.0.0.1:" + proxy.getPort()));
     }
 
-    void createBucket(String bucket) {
+    public void createBucket(String bucket) {
         context.getBlobStore().createContainerInLocation(null, bucket);
     }
 

@@ -1,6 +1,7 @@
 package io.wharf.cli;
 
 import io.wharf.api.ApiJson;
+import io.wharf.api.BackupApi;
 import io.wharf.api.WharfApi;
 import io.wharf.api.client.ApiClient;
 import java.io.PrintWriter;
@@ -48,6 +49,12 @@ public abstract class ApiCommand implements Callable<Integer> {
         if (client == null) {
             client = root().client();
         }
+        return client;
+    }
+
+    /** The backup API (the same client), opened on first use. */
+    protected BackupApi backups() {
+        api();
         return client;
     }
 

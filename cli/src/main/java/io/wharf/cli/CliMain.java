@@ -1,5 +1,16 @@
 package io.wharf.cli;
 
+import io.wharf.cli.backup.BackupCommand;
+import io.wharf.cli.backup.BackupCreateCommand;
+import io.wharf.cli.backup.BackupDeleteCommand;
+import io.wharf.cli.backup.BackupInspectCommand;
+import io.wharf.cli.backup.BackupListCommand;
+import io.wharf.cli.backup.BackupRestoreCommand;
+import io.wharf.cli.backup.BackupTargetAddCommand;
+import io.wharf.cli.backup.BackupTargetCommand;
+import io.wharf.cli.backup.BackupTargetDeleteCommand;
+import io.wharf.cli.backup.BackupTargetInspectCommand;
+import io.wharf.cli.backup.BackupTargetListCommand;
 import io.wharf.cli.cluster.ClusterCommand;
 import io.wharf.cli.cluster.ClusterStatusCommand;
 import io.wharf.cli.cluster.PoolCommand;
@@ -74,6 +85,18 @@ public final class CliMain {
                 .addSubcommand(new PolicyListCommand())
                 .addSubcommand(new PolicyInspectCommand())
                 .addSubcommand(new PolicyDeleteCommand());
+        CommandLine backupTarget = new CommandLine(new BackupTargetCommand())
+                .addSubcommand(new BackupTargetAddCommand())
+                .addSubcommand(new BackupTargetListCommand())
+                .addSubcommand(new BackupTargetInspectCommand())
+                .addSubcommand(new BackupTargetDeleteCommand());
+        CommandLine backup = new CommandLine(new BackupCommand())
+                .addSubcommand(backupTarget)
+                .addSubcommand(new BackupCreateCommand())
+                .addSubcommand(new BackupListCommand())
+                .addSubcommand(new BackupInspectCommand())
+                .addSubcommand(new BackupRestoreCommand())
+                .addSubcommand(new BackupDeleteCommand());
         CommandLine pool = new CommandLine(new PoolCommand()).addSubcommand(new PoolListCommand());
         CommandLine cluster = new CommandLine(new ClusterCommand()).addSubcommand(new ClusterStatusCommand());
         CommandLine node = new CommandLine(new NodeCommand())
@@ -85,6 +108,7 @@ public final class CliMain {
                 .addSubcommand(volume)
                 .addSubcommand(snapshot)
                 .addSubcommand(policy)
+                .addSubcommand(backup)
                 .addSubcommand(pool)
                 .addSubcommand(node)
                 .addSubcommand(cluster);

@@ -309,6 +309,11 @@ final class VolumeService implements WharfApi {
 
     private volatile Peers peers;
 
+    /** The backup API of the node holding a volume's data ({@code nodeId}, not this node). */
+    io.wharf.api.BackupApi peerBackups(String nodeId, String what) {
+        return peers().backups(nodeId, what).orElseThrow(() -> new IllegalStateException(what + " is on this node"));
+    }
+
     private Peers peers() {
         Peers known = peers;
         if (known == null) {

@@ -1,6 +1,7 @@
 package io.wharf.node;
 
 import io.wharf.api.ApiServer;
+import io.wharf.backup.BackupConfig;
 import io.wharf.core.Clock;
 import io.wharf.core.ErrorCode;
 import io.wharf.core.WharfException;
@@ -74,7 +75,8 @@ public final class WharfNode implements AutoCloseable {
             service.recover();
             bind("NBD", config.nbdPort(), "--nbd-port", nbd::start);
             NodeMetrics metrics = new NodeMetrics(service, exports, nbd);
-            ApiServer api = push(opened, new ApiServer(config.bindHost(), config.apiPort(), service, metrics::render));
+            BackupService backups = new BackupService(config, store, service, catalog, pool, Clock.SYSTEM, BackupConfig.defaults());
+            ApiServer api = push(opened, new ApiServer(config.bindHost(), config.apiPort(), service, backups, metrics::render));
             api.ready(false);
             bind("API", config.apiPort(), "--api-port", api::start);
             String replAddress = null;
@@ -103,6 +105,7 @@ public final class WharfNode implements AutoCloseable {
             service.attachments(attachments);
             ScheduleController schedules = push(opened, new ScheduleController(service, Clock.SYSTEM, config.scheduleInterval()));
             schedules.start();
+            backups.resume();
             api.ready(true);
             log.atInfo().addKeyValue("api", api.port()).addKeyValue("nbd", nbd.port())
                     .addKeyValue("version", WharfVersion.version()).log("node started");

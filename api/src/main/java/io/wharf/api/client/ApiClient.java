@@ -3,6 +3,14 @@ package io.wharf.api.client;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.wharf.api.ApiError;
 import io.wharf.api.ApiJson;
+import io.wharf.api.BackupApi;
+import io.wharf.api.BackupCreate;
+import io.wharf.api.BackupList;
+import io.wharf.api.BackupRestore;
+import io.wharf.api.BackupStatus;
+import io.wharf.api.BackupTargetCreate;
+import io.wharf.api.BackupTargetInfo;
+import io.wharf.api.BackupTargetList;
 import io.wharf.api.ClusterInfo;
 import io.wharf.api.NodeInfo;
 import io.wharf.api.NodeList;
@@ -50,7 +58,7 @@ import java.util.Objects;
  * {@link WharfApi} over HTTP. Refusals come back as the {@link WharfException} the node threw
  * (same code, message and hint); a node that cannot be reached is {@link ErrorCode#UNAVAILABLE}.
  */
-public final class ApiClient implements WharfApi, AutoCloseable {
+public final class ApiClient implements WharfApi, BackupApi, AutoCloseable {
     public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(60);
     private static final String JSON = "application/json";
@@ -229,6 +237,63 @@ public final class ApiClient implements WharfApi, AutoCloseable {
     @Override
     public void decommissionNode(String id) {
         call("DELETE", "/v1/nodes/" + segment(id), null, Void.class);
+    }
+
+    @Override
+    public BackupTargetInfo createBackupTarget(BackupTargetCreate request) {
+        return call("POST", "/v1/backup-targets", Objects.requireNonNull(request, "request"), BackupTargetInfo.class);
+    }
+
+    @Override
+    public List<BackupTargetInfo> listBackupTargets() {
+        return call("GET", "/v1/backup-targets", null, BackupTargetList.class).targets();
+    }
+
+    @Override
+    public BackupTargetInfo getBackupTarget(String name) {
+        return call("GET", "/v1/backup-targets/" + segment(name), null, BackupTargetInfo.class);
+    }
+
+    @Override
+    public void deleteBackupTarget(String name) {
+        call("DELETE", "/v1/backup-targets/" + segment(name), null, Void.class);
+    }
+
+    @Override
+    public BackupStatus createBackup(BackupCreate request) {
+        return call("POST", "/v1/backups", Objects.requireNonNull(request, "request"), BackupStatus.class);
+    }
+
+    @Override
+    public List<BackupStatus> listBackups(String volume, String target) {
+        List<String> query = new java.util.ArrayList<>();
+        if (volume != null) {
+            query.add("volume=" + segment(volume));
+        }
+        if (target != null) {
+            query.add("target=" + segment(target));
+        }
+        return call("GET", "/v1/backups" + (query.isEmpty() ? "" : "?" + String.join("&", query)), null, BackupList.class).backups();
+    }
+
+    @Override
+    public BackupStatus getBackup(String id, String target) {
+        return call("GET", "/v1/backups/" + segment(id) + (target == null ? "" : "?target=" + segment(target)), null, BackupStatus.class);
+    }
+
+    @Override
+    public void deleteBackup(String id, String target) {
+        call("DELETE", "/v1/backups/" + segment(id) + (target == null ? "" : "?target=" + segment(target)), null, Void.class);
+    }
+
+    @Override
+    public BackupStatus restoreBackup(String id, BackupRestore request) {
+        return call("POST", "/v1/backups/" + segment(id) + "/restore", Objects.requireNonNull(request, "request"), BackupStatus.class);
+    }
+
+    @Override
+    public BackupStatus getBackupJob(String id) {
+        return call("GET", "/v1/backup-jobs/" + segment(id), null, BackupStatus.class);
     }
 
     @Override

@@ -21,6 +21,8 @@ public final class Keys {
     public static final String LIVE = ROOT + "live/";
     public static final String SNAPSHOTS = ROOT + "snapshots/";
     public static final String POLICIES = ROOT + "policies/";
+    public static final String BACKUP_TARGETS = ROOT + "backup-targets/";
+    public static final String BACKUP_JOBS = ROOT + "backup-jobs/";
     private static final String CLUSTER = ROOT + "cluster";
 
     private Keys() {}
@@ -61,6 +63,24 @@ public final class Keys {
 
     public static String policies() {
         return POLICIES;
+    }
+
+    /** The key of a backup target. */
+    public static String backupTarget(String name) {
+        return BACKUP_TARGETS + Names.requireValid("backup target", name);
+    }
+
+    public static String backupTargets() {
+        return BACKUP_TARGETS;
+    }
+
+    /** The key of a background backup or restore job. */
+    public static String backupJob(String id) {
+        return BACKUP_JOBS + Names.requireValid("backup job", id);
+    }
+
+    public static String backupJobs() {
+        return BACKUP_JOBS;
     }
 
     public static String node(String id) {

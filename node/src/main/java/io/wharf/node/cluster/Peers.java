@@ -1,5 +1,6 @@
 package io.wharf.node.cluster;
 
+import io.wharf.api.BackupApi;
 import io.wharf.api.WharfApi;
 import io.wharf.api.client.ApiClient;
 import io.wharf.core.ErrorCode;
@@ -25,6 +26,15 @@ public final class Peers {
 
     /** Empty when {@code nodeId} is this node; else the API of that node. */
     public Optional<WharfApi> owner(String nodeId, String what) {
+        return client(nodeId, what).map(c -> c);
+    }
+
+    /** Empty when {@code nodeId} is this node; else the backup API of that node. */
+    public Optional<BackupApi> backups(String nodeId, String what) {
+        return client(nodeId, what).map(c -> c);
+    }
+
+    private Optional<ApiClient> client(String nodeId, String what) {
         if (membership.nodeId().equals(nodeId)) {
             return Optional.empty();
         }

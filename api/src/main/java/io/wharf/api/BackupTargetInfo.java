@@ -1,0 +1,9 @@
+package io.wharf.api;
+
+/**
+ * A backup target as the API shows it: never its secrets.
+ *
+ * @param kind        {@code s3} or {@code directory}
+ * @param credentials {@code stored (key id AKIA…XYZ)} or {@code node environment}; never the secret
+ */
+public record BackupTargetInfo(String name, String kind, String location, String credentials, boolean encrypted, String createdAt) {}
