@@ -264,6 +264,14 @@ public final class ApiServer implements AutoCloseable {
         }));
         routes.add(bind("POST", "/v1/backups/{id}/restore", r -> new Response.Json(202,
                 required(backups().restoreBackup(r.pathParameter("id"), r.json(BackupRestore.class))))));
+        routes.add(bind("PUT", "/v1/backup-schedules/{volume}", r -> new Response.Json(200,
+                required(backups().setBackupSchedule(r.pathParameter("volume"), r.json(BackupScheduleSet.class))))));
+        routes.add(bind("GET", "/v1/backup-schedules",
+                r -> new Response.Json(200, new BackupScheduleList(backups().listBackupSchedules()))));
+        routes.add(bind("DELETE", "/v1/backup-schedules/{volume}", r -> {
+            backups().deleteBackupSchedule(r.pathParameter("volume"));
+            return new Response.Empty(204);
+        }));
         routes.add(bind("GET", "/v1/backup-jobs/{id}",
                 r -> new Response.Json(200, required(backups().getBackupJob(r.pathParameter("id"))))));
         routes.add(bind("GET", "/v1/pools", r -> new Response.Json(200, new PoolList(api.listPools()))));

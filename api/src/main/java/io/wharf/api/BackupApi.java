@@ -42,6 +42,14 @@ public interface BackupApi {
     /** Starts restoring a backup into a new volume on the node asked; returns the restore's job. */
     BackupStatus restoreBackup(String id, BackupRestore request);
 
+    /** Sets (or replaces) a volume's backup schedule; refused for a bad schedule, an unknown volume or target. */
+    BackupScheduleInfo setBackupSchedule(String volume, BackupScheduleSet request);
+
+    List<BackupScheduleInfo> listBackupSchedules();
+
+    /** Stops scheduling the volume's backups; the backups stay. */
+    void deleteBackupSchedule(String volume);
+
     /** A background job (backup id, or {@code restore-<volume>}) with its progress. */
     BackupStatus getBackupJob(String id);
 }

@@ -51,7 +51,8 @@ class OpenApiDocumentTest {
                 SnapshotList.class, VolumeClone.class, VolumeRevert.class, VolumePatch.class, VolumeUpdate.class,
                 PolicyCreate.class, PolicyInfo.class, PolicyList.class, VolumeSpaceInfo.class,
                 VolumeSpaceInfo.SnapshotSpace.class, NodeList.class, NodePatch.class, VolumeAttach.class, BackupTargetCreate.class, BackupTargetInfo.class,
-                BackupTargetList.class, BackupCreate.class, BackupRestore.class, BackupStatus.class, BackupList.class)) {
+                BackupTargetList.class, BackupCreate.class, BackupRestore.class, BackupStatus.class, BackupList.class,
+                BackupScheduleSet.class, BackupScheduleInfo.class, BackupScheduleList.class)) {
             records.put(type.getSimpleName(), type);
         }
         JsonNode schemas = document.get("components").get("schemas");

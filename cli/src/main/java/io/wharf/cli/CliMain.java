@@ -6,6 +6,10 @@ import io.wharf.cli.backup.BackupDeleteCommand;
 import io.wharf.cli.backup.BackupInspectCommand;
 import io.wharf.cli.backup.BackupListCommand;
 import io.wharf.cli.backup.BackupRestoreCommand;
+import io.wharf.cli.backup.BackupScheduleCommand;
+import io.wharf.cli.backup.BackupScheduleDeleteCommand;
+import io.wharf.cli.backup.BackupScheduleListCommand;
+import io.wharf.cli.backup.BackupScheduleSetCommand;
 import io.wharf.cli.backup.BackupTargetAddCommand;
 import io.wharf.cli.backup.BackupTargetCommand;
 import io.wharf.cli.backup.BackupTargetDeleteCommand;
@@ -90,8 +94,13 @@ public final class CliMain {
                 .addSubcommand(new BackupTargetListCommand())
                 .addSubcommand(new BackupTargetInspectCommand())
                 .addSubcommand(new BackupTargetDeleteCommand());
+        CommandLine backupSchedule = new CommandLine(new BackupScheduleCommand())
+                .addSubcommand(new BackupScheduleSetCommand())
+                .addSubcommand(new BackupScheduleListCommand())
+                .addSubcommand(new BackupScheduleDeleteCommand());
         CommandLine backup = new CommandLine(new BackupCommand())
                 .addSubcommand(backupTarget)
+                .addSubcommand(backupSchedule)
                 .addSubcommand(new BackupCreateCommand())
                 .addSubcommand(new BackupListCommand())
                 .addSubcommand(new BackupInspectCommand())

@@ -3,6 +3,8 @@ package io.wharf.node;
 import io.wharf.api.BackupApi;
 import io.wharf.api.BackupCreate;
 import io.wharf.api.BackupRestore;
+import io.wharf.api.BackupScheduleInfo;
+import io.wharf.api.BackupScheduleSet;
 import io.wharf.api.BackupStatus;
 import io.wharf.api.BackupTargetCreate;
 import io.wharf.api.BackupTargetInfo;
@@ -21,6 +23,7 @@ import io.wharf.backup.VolumeSource;
 import io.wharf.backup.crypto.EncryptionSecret;
 import io.wharf.backup.target.S3Credentials;
 import io.wharf.backup.target.TargetSpec;
+import io.wharf.control.schedule.Schedule;
 import io.wharf.core.Clock;
 import io.wharf.core.ErrorCode;
 import io.wharf.core.Names;
@@ -28,6 +31,7 @@ import io.wharf.core.WharfException;
 import io.wharf.metadata.Bytes;
 import io.wharf.metadata.ClusterStore;
 import io.wharf.metadata.model.BackupJobRecord;
+import io.wharf.metadata.model.BackupScheduleRecord;
 import io.wharf.metadata.model.BackupTargetRecord;
 import io.wharf.metadata.model.Keys;
 import io.wharf.metadata.model.ModelCodec;
@@ -158,18 +162,118 @@ final class BackupService implements BackupApi {
         if (!config.nodeId().equals(volume.node())) {
             return volumes.peerBackups(volume.node(), "volume '" + volume.name() + "'").createBackup(request);
         }
-        String id = ID_TIME.format(clock.now()) + "-" + String.format("%08x", ThreadLocalRandom.current().nextInt());
-        String snapshot = SNAPSHOT_PREFIX + id;
-        volumes.createSnapshot(volume.name(), snapshot);
         if (request.bandwidthBytesPerSecond() < 0) {
             throw new WharfException(ErrorCode.INVALID_ARGUMENT, "bandwidth " + request.bandwidthBytesPerSecond() + " is negative",
                     "give bytes per second, or 0 for no limit");
         }
+        return status(startBackup(volume, target, request.full(), request.bandwidthBytesPerSecond(), null));
+    }
+
+    /** Snapshots the local volume and starts uploading it; {@code rule} is the schedule rule behind it, or null. */
+    private BackupJobRecord startBackup(VolumeRecord volume, BackupTargetRecord target, boolean full, long bandwidth, String rule) {
+        String id = ID_TIME.format(clock.now()) + "-" + String.format("%08x", ThreadLocalRandom.current().nextInt());
+        String snapshot = SNAPSHOT_PREFIX + id;
+        volumes.createSnapshot(volume.name(), snapshot);
         BackupJobRecord job = BackupJobRecord.started(BackupJobRecord.BACKUP, id, volume.name(), target.name(), config.nodeId(),
-                snapshot, id, request.bandwidthBytesPerSecond(), clock.now());
+                snapshot, id, bandwidth, clock.now());
+        if (rule != null) {
+            job = job.byRule(rule);
+        }
         putJob(job);
-        start(job, request.full());
-        return status(job);
+        start(job, full);
+        return job;
+    }
+
+    // --- schedules ---
+
+    @Override
+    public BackupScheduleInfo setBackupSchedule(String volume, BackupScheduleSet request) {
+        VolumeRecord record = volumes.requireReady(Names.requireValid("volume", volume));
+        if (request == null || request.schedule() == null || request.schedule().isBlank()) {
+            throw new WharfException(ErrorCode.INVALID_ARGUMENT, "no backup schedule was given",
+                    "give rules like --schedule daily=02:00,keep=7;weekly=sun@03:00,keep=4");
+        }
+        Schedule.parse(request.schedule().strip());
+        BackupTargetRecord target = requireTarget(request.target());
+        BackupScheduleRecord schedule = BackupScheduleRecord.of(record.name(), target.name(), request.schedule().strip(), clock.now());
+        store.put(Bytes.of(Keys.backupSchedule(record.name())), Bytes.of(ModelCodec.encode(schedule)));
+        log.atInfo().addKeyValue("volume", record.name()).addKeyValue("target", target.name())
+                .addKeyValue("schedule", schedule.schedule()).log("backup schedule set");
+        return info(schedule);
+    }
+
+    @Override
+    public List<BackupScheduleInfo> listBackupSchedules() {
+        return schedules().stream().map(BackupService::info).toList();
+    }
+
+    @Override
+    public void deleteBackupSchedule(String volume) {
+        if (store.get(Keys.backupSchedule(Names.requireValid("volume", volume))).isEmpty()) {
+            throw new WharfException(ErrorCode.NOT_FOUND, "volume '" + volume + "' has no backup schedule",
+                    "list schedules with `wharf backup schedule list`");
+        }
+        store.delete(Keys.backupSchedule(volume));
+    }
+
+    /**
+     * The schedule controller's pass: starts the scheduled backups that are due for volumes whose
+     * data is on this node, one per volume at a time. A rule is due when its next run after its last
+     * backup (or after the schedule was set) has come, so after downtime each rule runs once.
+     */
+    void tick(Instant now) {
+        List<BackupJobRecord> jobs = jobs();
+        for (BackupScheduleRecord scheduled : schedules()) {
+            Optional<VolumeRecord> volume = catalog.get(scheduled.volume());
+            if (volume.isEmpty() || volume.get().state() != io.wharf.metadata.model.VolumeState.READY
+                    || !config.nodeId().equals(volume.get().node())
+                    || jobs.stream().anyMatch(j -> j.running() && j.kind().equals(BackupJobRecord.BACKUP)
+                    && j.volume().equals(scheduled.volume()))) {
+                continue;
+            }
+            try {
+                Schedule schedule = Schedule.parse(scheduled.schedule());
+                List<Schedule.Rule> due = schedule.due(rule -> lastRun(jobs, scheduled, rule.kind()), now, ZoneOffset.UTC);
+                if (!due.isEmpty()) {
+                    startBackup(volume.get(), requireTarget(scheduled.target()), false, 0, due.getFirst().kind());
+                }
+            } catch (WharfException e) {
+                log.atWarn().addKeyValue("volume", scheduled.volume()).addKeyValue("error", e.getMessage()).log("scheduled backup failed");
+            }
+        }
+    }
+
+    private static Instant lastRun(List<BackupJobRecord> jobs, BackupScheduleRecord scheduled, String rule) {
+        return jobs.stream().filter(j -> j.kind().equals(BackupJobRecord.BACKUP) && j.volume().equals(scheduled.volume())
+                        && rule.equals(j.rule()) && j.startedAt().isAfter(scheduled.since()))
+                .map(BackupJobRecord::startedAt).max(Comparator.naturalOrder()).orElse(scheduled.since());
+    }
+
+    /** Keeps the newest {@code keep} backups a rule made of a volume; deletes the older ones, then collects their chunks. */
+    private void prune(BackupTargetRecord target, String volume, String rule) {
+        Optional<BackupScheduleRecord> scheduled = schedules().stream().filter(s -> s.volume().equals(volume)).findFirst();
+        if (scheduled.isEmpty()) {
+            return;
+        }
+        Optional<Schedule.Rule> current = Schedule.parse(scheduled.get().schedule()).rules().stream()
+                .filter(r -> r.kind().equals(rule)).findFirst();
+        if (current.isEmpty()) {
+            return;
+        }
+        int deleted = 0;
+        try (BackupEngine engine = open(target)) {
+            List<BackupInfo> made = engine.list(volume).stream().filter(b -> rule.equals(b.labels().get("rule")))
+                    .sorted(Comparator.comparing(BackupInfo::createdAt).reversed()).toList();
+            for (BackupInfo old : made.subList(Math.min(current.get().keep(), made.size()), made.size())) {
+                engine.delete(old.backupId());
+                store.delete(Keys.backupJob(old.backupId()));
+                deleted++;
+            }
+        }
+        if (deleted > 0) {
+            log.atInfo().addKeyValue("volume", volume).addKeyValue("rule", rule).addKeyValue("deleted", deleted).log("backups pruned");
+            collectGarbage(target);
+        }
     }
 
     @Override
@@ -302,14 +406,21 @@ final class BackupService implements BackupApi {
             BackupInfo done;
             try (BackupEngine engine = open(target, job.bandwidthBytesPerSecond());
                     SnapshotVolume image = pool.openSnapshot(volume.id(), snapshot.storageId())) {
+                Map<String, String> labels = new java.util.HashMap<>(Map.of("snapshot", snapshot.name(), "volumeId", volume.id()));
+                if (job.rule() != null) {
+                    labels.put("rule", job.rule());
+                }
                 BackupRequest request = BackupRequest.of(volume.name(), new SnapshotSource(volume, snapshot, image))
-                        .withBackupId(job.id()).withLabels(Map.of("snapshot", snapshot.name(), "volumeId", volume.id()));
+                        .withBackupId(job.id()).withLabels(labels);
                 done = engine.create(full ? request.full() : request, progress);
             }
             progress.finish(BackupJobRecord.DONE, null);
             log.atInfo().addKeyValue("backup", job.id()).addKeyValue("volume", job.volume()).addKeyValue("full", done.full())
                     .addKeyValue("uploadedBytes", done.uploadedBytes()).log("backup done");
             dropOlderBackupSnapshots(volume.name(), snapshot.name());
+            if (job.rule() != null) {
+                prune(target, volume.name(), job.rule());
+            }
         } catch (IOException | RuntimeException e) {
             log.atWarn().addKeyValue("backup", job.id()).addKeyValue("volume", job.volume()).setCause(e).log("backup failed");
             progress.finish(BackupJobRecord.FAILED, message(e));
@@ -551,6 +662,15 @@ final class BackupService implements BackupApi {
 
     private Optional<BackupJobRecord> job(String id) {
         return store.get(Keys.backupJob(id)).map(kv -> ModelCodec.decode(kv.value().toByteArray(), BackupJobRecord.class));
+    }
+
+    private List<BackupScheduleRecord> schedules() {
+        return store.range(Keys.backupSchedules()).stream()
+                .map(kv -> ModelCodec.decode(kv.value().toByteArray(), BackupScheduleRecord.class)).toList();
+    }
+
+    private static BackupScheduleInfo info(BackupScheduleRecord record) {
+        return new BackupScheduleInfo(record.volume(), record.target(), record.schedule(), record.since().toString());
     }
 
     private List<BackupJobRecord> jobs() {

@@ -23,13 +23,15 @@ final class ScheduleController implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ScheduleController.class);
 
     private final VolumeService service;
+    private final BackupService backups;
     private final Clock clock;
     private final Duration interval;
     private final Thread thread;
     private volatile boolean stopped;
 
-    ScheduleController(VolumeService service, Clock clock, Duration interval) {
+    ScheduleController(VolumeService service, BackupService backups, Clock clock, Duration interval) {
         this.service = service;
+        this.backups = backups;
         this.clock = clock;
         this.interval = interval;
         this.thread = Thread.ofPlatform().name("schedule-controller").daemon().unstarted(this::run);
@@ -50,9 +52,16 @@ final class ScheduleController implements AutoCloseable {
         }
     }
 
-    /** One pass over every volume: takes what is due and prunes beyond each rule's keep. */
+    /** One pass over every volume: takes what is due and prunes beyond each rule's keep; then the backups due. */
     void tick(Instant now) {
         service.settleIntents();
+        if (backups != null) {
+            try {
+                backups.tick(now);
+            } catch (RuntimeException e) {
+                log.atWarn().setCause(e).log("backup schedule pass failed; retrying at the next tick");
+            }
+        }
         for (VolumeRecord volume : service.readyVolumes()) {
             Optional<Schedule> schedule;
             try {

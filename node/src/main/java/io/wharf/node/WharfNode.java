@@ -103,7 +103,7 @@ public final class WharfNode implements AutoCloseable {
             Attachments attachments = push(opened, service.newAttachments(clusterId));
             attachments.start(store);
             service.attachments(attachments);
-            ScheduleController schedules = push(opened, new ScheduleController(service, Clock.SYSTEM, config.scheduleInterval()));
+            ScheduleController schedules = push(opened, new ScheduleController(service, backups, Clock.SYSTEM, config.scheduleInterval()));
             schedules.start();
             backups.resume();
             api.ready(true);

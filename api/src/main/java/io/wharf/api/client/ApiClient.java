@@ -292,6 +292,22 @@ public final class ApiClient implements WharfApi, BackupApi, AutoCloseable {
     }
 
     @Override
+    public io.wharf.api.BackupScheduleInfo setBackupSchedule(String volume, io.wharf.api.BackupScheduleSet request) {
+        return call("PUT", "/v1/backup-schedules/" + segment(volume), Objects.requireNonNull(request, "request"),
+                io.wharf.api.BackupScheduleInfo.class);
+    }
+
+    @Override
+    public List<io.wharf.api.BackupScheduleInfo> listBackupSchedules() {
+        return call("GET", "/v1/backup-schedules", null, io.wharf.api.BackupScheduleList.class).schedules();
+    }
+
+    @Override
+    public void deleteBackupSchedule(String volume) {
+        call("DELETE", "/v1/backup-schedules/" + segment(volume), null, Void.class);
+    }
+
+    @Override
     public BackupStatus getBackupJob(String id) {
         return call("GET", "/v1/backup-jobs/" + segment(id), null, BackupStatus.class);
     }

@@ -23,6 +23,7 @@ public final class Keys {
     public static final String POLICIES = ROOT + "policies/";
     public static final String BACKUP_TARGETS = ROOT + "backup-targets/";
     public static final String BACKUP_JOBS = ROOT + "backup-jobs/";
+    public static final String BACKUP_SCHEDULES = ROOT + "backup-schedules/";
     private static final String CLUSTER = ROOT + "cluster";
 
     private Keys() {}
@@ -81,6 +82,15 @@ public final class Keys {
 
     public static String backupJobs() {
         return BACKUP_JOBS;
+    }
+
+    /** The key of a volume's backup schedule. */
+    public static String backupSchedule(String volume) {
+        return BACKUP_SCHEDULES + Names.requireValid("volume", volume);
+    }
+
+    public static String backupSchedules() {
+        return BACKUP_SCHEDULES;
     }
 
     public static String node(String id) {
