@@ -183,8 +183,9 @@ class BackupTest {
     void scheduledBackupsRunToADirectoryTargetAndEachRuleKeepsItsNewest() throws Exception {
         Cli cli = new Cli(node.endpoint());
         Path store = Files.createDirectories(dir.resolve("nfs-backups"));
-        assertThat(cli.run("backup", "target", "add", "local", "--dir", store.toString()).out())
+        assertThat(cli.run("backup", "target", "add", "local", "--dir", store.toString(), "--full-every", "2").out())
                 .isEqualTo("backup target local added: " + store + "\n");
+        assertThat(cli.run("backup", "target", "inspect", "local").out()).contains("Full every   2 backups");
         ApiClient api = node.api();
         api.createVolume(new VolumeCreate("logs", 8 * ByteSize.MIB, Map.of()));
         copyIn(node, image("logs.img", 8 * ByteSize.MIB, 2 * ByteSize.MIB, 3), "logs");
@@ -205,6 +206,7 @@ class BackupTest {
         java.util.List<BackupStatus> kept = api.listBackups("logs", "local");
         assertThat(kept).as("keep=2: older scheduled backups are deleted from the target").hasSize(2)
                 .allSatisfy(b -> assertThat(b.state()).isEqualTo("done"));
+        assertThat(kept).filteredOn(BackupStatus::full).as("--full-every 2: of two in a row, one is full").hasSize(1);
         cli.run("backup", "restore", kept.getLast().id(), "--to", "logs-copy", "--wait");
         assertThat(digest(node, "logs-copy")).isEqualTo(digest(node, "logs"));
     }

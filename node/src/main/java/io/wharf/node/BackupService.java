@@ -111,8 +111,13 @@ final class BackupService implements BackupApi {
         }
         String name = Names.requireValid("backup target", request.name());
         String passphrase = blankToNull(request.passphrase());
+        if (request.fullEvery() != null && request.fullEvery() < 1) {
+            throw new WharfException(ErrorCode.INVALID_ARGUMENT, "full-every " + request.fullEvery() + " is not a positive number",
+                    "give 1 for only full backups, 7 (the default) for a full one after six incrementals");
+        }
         BackupTargetRecord record = BackupTargetRecord.of(name, request.location() == null ? "" : request.location().strip(),
-                blankToNull(request.accessKeyId()), blankToNull(request.secretAccessKey()), passphrase, clock.now());
+                blankToNull(request.accessKeyId()), blankToNull(request.secretAccessKey()), passphrase, clock.now(),
+                request.fullEvery() == null ? 0 : request.fullEvery());
         if ((record.accessKeyId() == null) != (record.secretAccessKey() == null)) {
             throw new WharfException(ErrorCode.INVALID_ARGUMENT, "an S3 access key id needs its secret key, and the other way round",
                     "give both --access-key-id and --secret-access-key, or neither to use the nodes' AWS_* environment");
@@ -577,8 +582,8 @@ final class BackupService implements BackupApi {
                 : resolveFromEnvironment(record.location());
         TargetSpec spec = TargetSpec.parse(record.location(), credentials);
         EncryptionSecret secret = record.passphrase() == null ? null : EncryptionSecret.passphrase(record.passphrase());
-        return BackupEngine.open(spec, bandwidthBytesPerSecond > 0 ? engineConfig.withBandwidth(bandwidthBytesPerSecond) : engineConfig,
-                secret);
+        BackupConfig config = record.fullEvery() > 0 ? engineConfig.withFullEvery(record.fullEvery()) : engineConfig;
+        return BackupEngine.open(spec, bandwidthBytesPerSecond > 0 ? config.withBandwidth(bandwidthBytesPerSecond) : config, secret);
     }
 
     private static S3Credentials resolveFromEnvironment(String location) {
@@ -700,7 +705,8 @@ final class BackupService implements BackupApi {
         String credentials = directory ? "none" : record.accessKeyId() == null ? "node environment"
                 : "stored (key id " + S3Credentials.of(record.accessKeyId(), record.secretAccessKey()).maskedAccessKeyId() + ")";
         return new BackupTargetInfo(record.name(), directory ? "directory" : "s3", record.location(), credentials,
-                record.passphrase() != null, record.createdAt().toString());
+                record.passphrase() != null, record.fullEvery() > 0 ? record.fullEvery() : BackupConfig.defaults().fullEvery(),
+                record.createdAt().toString());
     }
 
     private static BackupStatus status(BackupJobRecord job) {

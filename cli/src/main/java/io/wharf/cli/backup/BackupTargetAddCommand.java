@@ -61,6 +61,9 @@ public final class BackupTargetAddCommand extends ApiCommand {
                     + "restores need the same passphrase")
     private Path passphraseFile;
 
+    @Option(names = "--full-every", paramLabel = "N", description = "every Nth backup of a volume is a full one (default 7)")
+    private Integer fullEvery;
+
     @Mixin
     private OutputOption output;
 
@@ -89,7 +92,7 @@ public final class BackupTargetAddCommand extends ApiCommand {
                 secret = credentials.secretAccessKey();
             }
         }
-        BackupTargetInfo target = backups().createBackupTarget(new BackupTargetCreate(name, location, keyId, secret, passphrase()));
+        BackupTargetInfo target = backups().createBackupTarget(new BackupTargetCreate(name, location, keyId, secret, passphrase(), fullEvery));
         if (output.json()) {
             printJson(target);
             return;

@@ -25,6 +25,7 @@ public final class BackupTargetInspectCommand extends ApiCommand {
         }
         new Table("FIELD", "VALUE").row("Name", target.name()).row("Kind", target.kind()).row("Location", target.location())
                 .row("Credentials", target.credentials()).row("Encrypted", target.encrypted() ? "yes" : "no")
+                .row("Full every", target.fullEvery() + " backups")
                 .row("Created", target.createdAt()).print(out());
     }
 }

@@ -12,9 +12,10 @@ import java.util.Objects;
  * @param accessKeyId     S3 access key id, or null (directory targets, or credentials from the node's environment)
  * @param secretAccessKey S3 secret key, or null
  * @param passphrase      the encryption passphrase, or null for a plaintext target
+ * @param fullEvery       every Nth backup of a volume is full; 0 for the engine's default
  */
 public record BackupTargetRecord(int schemaVersion, String name, String location, String accessKeyId, String secretAccessKey,
-                                 String passphrase, Instant createdAt) implements ModelRecord {
+                                 String passphrase, Instant createdAt, int fullEvery) implements ModelRecord {
     public static final int SCHEMA_VERSION = 1;
 
     public BackupTargetRecord {
@@ -24,8 +25,8 @@ public record BackupTargetRecord(int schemaVersion, String name, String location
     }
 
     public static BackupTargetRecord of(String name, String location, String accessKeyId, String secretAccessKey, String passphrase,
-                                        Instant createdAt) {
-        return new BackupTargetRecord(SCHEMA_VERSION, name, location, accessKeyId, secretAccessKey, passphrase, createdAt);
+                                        Instant createdAt, int fullEvery) {
+        return new BackupTargetRecord(SCHEMA_VERSION, name, location, accessKeyId, secretAccessKey, passphrase, createdAt, fullEvery);
     }
 
     /** Never the secrets: records end up in logs. */
@@ -33,6 +34,6 @@ public record BackupTargetRecord(int schemaVersion, String name, String location
     public String toString() {
         return "BackupTargetRecord[name=" + name + ", location=" + location + ", accessKeyId=" + (accessKeyId == null ? "-" : "set")
                 + ", secretAccessKey=" + (secretAccessKey == null ? "-" : "set") + ", passphrase=" + (passphrase == null ? "-" : "set")
-                + ", createdAt=" + createdAt + "]";
+                + ", createdAt=" + createdAt + ", fullEvery=" + fullEvery + "]";
     }
 }
