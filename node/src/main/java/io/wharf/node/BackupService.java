@@ -175,14 +175,15 @@ final class BackupService implements BackupApi {
     }
 
     /** Snapshots the local volume and starts uploading it; {@code rule} is the schedule rule behind it, or null. */
-    private BackupJobRecord startBackup(VolumeRecord volume, BackupTargetRecord target, boolean full, long bandwidth, String rule) {
+    private BackupJobRecord startBackup(VolumeRecord volume, BackupTargetRecord target, boolean full, long bandwidth,
+                                        Schedule.Rule rule) {
         String id = ID_TIME.format(clock.now()) + "-" + String.format("%08x", ThreadLocalRandom.current().nextInt());
         String snapshot = SNAPSHOT_PREFIX + id;
         volumes.createSnapshot(volume.name(), snapshot);
         BackupJobRecord job = BackupJobRecord.started(BackupJobRecord.BACKUP, id, volume.name(), target.name(), config.nodeId(),
                 snapshot, id, bandwidth, clock.now());
         if (rule != null) {
-            job = job.byRule(rule);
+            job = job.byRule(rule.kind(), rule.keep());
         }
         putJob(job);
         start(job, full);
@@ -240,7 +241,7 @@ final class BackupService implements BackupApi {
                 Schedule schedule = Schedule.parse(scheduled.schedule());
                 List<Schedule.Rule> due = schedule.due(rule -> lastRun(jobs, scheduled, rule.kind()), now, ZoneOffset.UTC);
                 if (!due.isEmpty()) {
-                    startBackup(volume.get(), requireTarget(scheduled.target()), false, 0, due.getFirst().kind());
+                    startBackup(volume.get(), requireTarget(scheduled.target()), false, 0, due.getFirst());
                 }
             } catch (WharfException e) {
                 log.atWarn().addKeyValue("volume", scheduled.volume()).addKeyValue("error", e.getMessage()).log("scheduled backup failed");
@@ -254,22 +255,20 @@ final class BackupService implements BackupApi {
                 .map(BackupJobRecord::startedAt).max(Comparator.naturalOrder()).orElse(scheduled.since());
     }
 
-    /** Keeps the newest {@code keep} backups a rule made of a volume; deletes the older ones, then collects their chunks. */
-    private void prune(BackupTargetRecord target, String volume, String rule) {
-        Optional<BackupScheduleRecord> scheduled = schedules().stream().filter(s -> s.volume().equals(volume)).findFirst();
-        if (scheduled.isEmpty()) {
-            return;
-        }
-        Optional<Schedule.Rule> current = Schedule.parse(scheduled.get().schedule()).rules().stream()
-                .filter(r -> r.kind().equals(rule)).findFirst();
-        if (current.isEmpty()) {
+    /**
+     * Keeps the newest {@code keep} backups a rule made of a volume (the retention the rule had when
+     * it started this backup, even if the schedule changed since); deletes the older ones, then
+     * collects their chunks.
+     */
+    private void prune(BackupTargetRecord target, String volume, String rule, int keep) {
+        if (keep <= 0) {
             return;
         }
         int deleted = 0;
         try (BackupEngine engine = open(target)) {
             List<BackupInfo> made = engine.list(volume).stream().filter(b -> rule.equals(b.labels().get("rule")))
                     .sorted(Comparator.comparing(BackupInfo::createdAt).reversed()).toList();
-            for (BackupInfo old : made.subList(Math.min(current.get().keep(), made.size()), made.size())) {
+            for (BackupInfo old : made.subList(Math.min(keep, made.size()), made.size())) {
                 engine.delete(old.backupId());
                 store.delete(Keys.backupJob(old.backupId()));
                 deleted++;
@@ -419,13 +418,17 @@ final class BackupService implements BackupApi {
                         .withBackupId(job.id()).withLabels(labels);
                 done = engine.create(full ? request.full() : request, progress);
             }
-            progress.finish(BackupJobRecord.DONE, null);
-            log.atInfo().addKeyValue("backup", job.id()).addKeyValue("volume", job.volume()).addKeyValue("full", done.full())
-                    .addKeyValue("uploadedBytes", done.uploadedBytes()).log("backup done");
             dropOlderBackupSnapshots(volume.name(), snapshot.name());
             if (job.rule() != null) {
-                prune(target, volume.name(), job.rule());
+                try {
+                    prune(target, volume.name(), job.rule(), job.keep());
+                } catch (RuntimeException e) { // the backup is complete; the next one of the rule prunes again
+                    log.atWarn().addKeyValue("volume", volume.name()).addKeyValue("rule", job.rule()).setCause(e).log("pruning failed");
+                }
             }
+            progress.finish(BackupJobRecord.DONE, null); // after the pruning: a done job has its rule's retention applied
+            log.atInfo().addKeyValue("backup", job.id()).addKeyValue("volume", job.volume()).addKeyValue("full", done.full())
+                    .addKeyValue("uploadedBytes", done.uploadedBytes()).log("backup done");
         } catch (IOException | RuntimeException e) {
             log.atWarn().addKeyValue("backup", job.id()).addKeyValue("volume", job.volume()).setCause(e).log("backup failed");
             progress.finish(BackupJobRecord.FAILED, message(e));
@@ -717,7 +720,8 @@ final class BackupService implements BackupApi {
 
     private static BackupStatus status(String target, BackupInfo info, BackupJobRecord job) {
         Instant started = info.createdAt();
-        return new BackupStatus(info.backupId(), BackupJobRecord.BACKUP, info.volume(), target, BackupJobRecord.DONE,
+        String state = job != null && job.running() ? BackupJobRecord.RUNNING : BackupJobRecord.DONE; // (finishing: pruning)
+        return new BackupStatus(info.backupId(), BackupJobRecord.BACKUP, info.volume(), target, state,
                 job == null ? null : job.node(), info.dataBytes(), info.dataBytes(), info.sizeBytes(), info.full(), info.baseBackupId(),
                 info.uploadedBytes(), info.newBytes(), info.dataBytes(), info.labels().get("snapshot"), info.backupId(), null,
                 started == null ? null : started.toString(), info.completedAt() == null ? null : info.completedAt().toString());

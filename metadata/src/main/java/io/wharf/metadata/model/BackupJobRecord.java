@@ -17,10 +17,11 @@ import java.util.Objects;
  * @param error       why it failed, or null
  * @param bandwidthBytesPerSecond the job's transfer limit, 0 for none (kept for a resumed run)
  * @param rule        the backup schedule rule that started it ({@code daily}, ...), or null when asked for
+ * @param keep        the rule's retention when it started the job: after it, the rule's newest {@code keep} backups stay
  */
 public record BackupJobRecord(int schemaVersion, String kind, String id, String volume, String target, String node, String snapshot,
                               String backupId, String state, long doneBytes, long totalBytes, String error, Instant startedAt,
-                              Instant finishedAt, long bandwidthBytesPerSecond, String rule) implements ModelRecord {
+                              Instant finishedAt, long bandwidthBytesPerSecond, String rule, int keep) implements ModelRecord {
     public static final int SCHEMA_VERSION = 1;
     public static final String BACKUP = "backup";
     public static final String RESTORE = "restore";
@@ -40,24 +41,24 @@ public record BackupJobRecord(int schemaVersion, String kind, String id, String 
     public static BackupJobRecord started(String kind, String id, String volume, String target, String node, String snapshot,
                                           String backupId, long bandwidthBytesPerSecond, Instant now) {
         return new BackupJobRecord(SCHEMA_VERSION, kind, id, volume, target, node, snapshot, backupId, RUNNING, 0, 0, null, now, null,
-                bandwidthBytesPerSecond, null);
+                bandwidthBytesPerSecond, null, 0);
     }
 
-    /** This job as started by a schedule rule. */
-    public BackupJobRecord byRule(String ruleKind) {
+    /** This job as started by a schedule rule that keeps {@code ruleKeep} backups. */
+    public BackupJobRecord byRule(String ruleKind, int ruleKeep) {
         return new BackupJobRecord(SCHEMA_VERSION, kind, id, volume, target, node, snapshot, backupId, state, doneBytes, totalBytes, error,
-                startedAt, finishedAt, bandwidthBytesPerSecond, ruleKind);
+                startedAt, finishedAt, bandwidthBytesPerSecond, ruleKind, ruleKeep);
     }
 
     public BackupJobRecord withProgress(long done, long total) {
         return new BackupJobRecord(SCHEMA_VERSION, kind, id, volume, target, node, snapshot, backupId, state, done, total, error,
-                startedAt, finishedAt, bandwidthBytesPerSecond, rule);
+                startedAt, finishedAt, bandwidthBytesPerSecond, rule, keep);
     }
 
     public BackupJobRecord finished(String endState, String failure, Instant now) {
         return new BackupJobRecord(SCHEMA_VERSION, kind, id, volume, target, node, snapshot, backupId, endState,
                 DONE.equals(endState) ? Math.max(doneBytes, totalBytes) : doneBytes, totalBytes, failure, startedAt, now,
-                bandwidthBytesPerSecond, rule);
+                bandwidthBytesPerSecond, rule, keep);
     }
 
     public boolean running() {

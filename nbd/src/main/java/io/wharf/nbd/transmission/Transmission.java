@@ -330,7 +330,12 @@ public final class Transmission {
 
     private Step handOff(Request request) {
         if (runAsync(request)) {
-            startAsync(request);
+            if (request.type == Command.WRITE && request.length > INLINE_MAX_WRITE_BYTES) {
+                // sending a large payload on takes a while: the reader goes on receiving the next one meanwhile
+                requestThreads.start(() -> startAsync(request));
+            } else {
+                startAsync(request);
+            }
         } else if (runInline(request)) {
             complete(request);
         } else {

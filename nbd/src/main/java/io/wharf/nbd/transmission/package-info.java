@@ -28,8 +28,9 @@
  *       flushes, large copies) of one connection overlap. A slow call raises the moving average
  *       and steers the following requests here until the export is fast again;</li>
  *   <li>except reads and writes of one buffer (up to 1 MiB), and flushes, to an asynchronous export (data on
- *       another node): the reader starts the call and goes on; the thread that completes it (the
- *       replication transport's reader) writes the reply and returns the slot. No thread waits for a
+ *       another node): the reader starts the call (a virtual thread does for writes over 32 KiB, so
+ *       that sending one payload on overlaps with receiving the next) and goes on; the thread that
+ *       completes it (the replication transport's reader) writes the reply and returns the slot. No thread waits for a
  *       remote request, and none is woken to answer it.</li>
  * </ul>
  * Either way the reply is written under the connection's write lock with one gathering write
