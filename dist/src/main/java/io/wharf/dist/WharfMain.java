@@ -16,6 +16,7 @@ public final class WharfMain {
     public static CommandLine commandLine() {
         CommandLine commandLine = CliMain.commandLine();
         commandLine.addSubcommand("up", new UpCommand());
+        commandLine.addSubcommand("csi", new io.wharf.csi.CsiCommand());
         commandLine.getSubcommands().get("node").addSubcommand("start", new NodeStartCommand());
         return commandLine;
     }

@@ -26,7 +26,7 @@ import java.util.concurrent.TimeoutException;
  * found on {@code PATH} or in the sbin directories, stdin from {@code /dev/null}, a time limit,
  * output captured (bounded) and a C locale so messages read the same everywhere.
  */
-final class CommandRunner {
+public final class CommandRunner {
     private static final int OUTPUT_LIMIT_BYTES = 64 * 1024;
     private static final List<String> SYSTEM_DIRECTORIES = List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
             "/usr/bin", "/sbin", "/bin");
@@ -43,13 +43,13 @@ final class CommandRunner {
             Map.entry("setsid", "util-linux"));
 
     /** How one run ended. */
-    record Result(List<String> command, int exitCode, String stdout, String stderr) {
-        boolean succeeded() {
+    public record Result(List<String> command, int exitCode, String stdout, String stderr) {
+        public boolean succeeded() {
             return exitCode == 0;
         }
 
         /** {@code `losetup -d /dev/loop0` failed (exit 1): losetup: ...}. */
-        String failure() {
+        public String failure() {
             String output = !stderr.isBlank() ? stderr.strip() : stdout.strip();
             return "`" + String.join(" ", command) + "` failed (exit " + exitCode + ")"
                     + (output.isEmpty() ? "" : ": " + output);
@@ -58,16 +58,16 @@ final class CommandRunner {
 
     private final Duration timeout;
 
-    CommandRunner(Duration timeout) {
+    public CommandRunner(Duration timeout) {
         this.timeout = timeout;
     }
 
-    boolean has(String tool) {
+    public boolean has(String tool) {
         return find(tool) != null;
     }
 
     /** The absolute path of {@code tool}, or {@link ErrorCode#TOOL_MISSING}. */
-    Path require(String tool) {
+    public Path require(String tool) {
         Path path = find(tool);
         if (path == null) {
             String debianPackage = PACKAGES.getOrDefault(tool, tool);
@@ -96,7 +96,7 @@ final class CommandRunner {
         return null;
     }
 
-    Result run(String tool, String... arguments) {
+    public Result run(String tool, String... arguments) {
         List<String> command = new ArrayList<>();
         command.add(tool);
         command.addAll(List.of(arguments));
@@ -129,7 +129,7 @@ final class CommandRunner {
     }
 
     /** Runs and requires exit status 0, else {@link ErrorCode#MOUNT_FAILED} with the tool's message. */
-    Result runChecked(String tool, String... arguments) {
+    public Result runChecked(String tool, String... arguments) {
         Result result = run(tool, arguments);
         if (!result.succeeded()) {
             throw new WharfException(ErrorCode.MOUNT_FAILED, result.failure(), "");

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
 /** Waits for a condition about the outside world (a file, a process) that gives no signal, up to a deadline. */
-final class Deadline {
+public final class Deadline {
     private static final long FIRST_PAUSE_MS = 5;
     private static final long LONGEST_PAUSE_MS = 100;
     private final long endNanos;
@@ -13,16 +13,16 @@ final class Deadline {
         this.endNanos = System.nanoTime() + timeout.toNanos();
     }
 
-    static Deadline after(Duration timeout) {
+    public static Deadline after(Duration timeout) {
         return new Deadline(timeout);
     }
 
-    boolean expired() {
+    public boolean expired() {
         return System.nanoTime() - endNanos >= 0;
     }
 
     /** Polls {@code condition} with growing pauses; true once it holds, false if the deadline passes first. */
-    boolean await(BooleanSupplier condition) {
+    public boolean await(BooleanSupplier condition) {
         long pauseMs = FIRST_PAUSE_MS;
         while (true) {
             if (condition.getAsBoolean()) {

@@ -54,21 +54,26 @@ public final class LocalMounter {
         return registry.all();
     }
 
+    /** The recorded mount (or block attachment) at {@code path}, if any. */
+    public Optional<MountRecord> mountAt(Path path) {
+        return registry.byPath(canonical(path));
+    }
+
     public MountRecord mount(MountRequest request) {
         requireRoot();
         Names.requireValid("volume", request.volume());
         NbdTarget target = NbdTarget.parse(request.nbdUri());
         Path path = canonical(request.path());
         try (MountRegistry.Lock _ = registry.lock()) {
-            refuseIfTaken(request.volume(), path);
+            refuseIfTaken(request.volume(), path, request.blockOnly());
             boolean kernel = useKernelNbd();
             requireTools(kernel);
-            if (request.filesystem() != null) {
+            if (request.filesystem() != null && !request.blockOnly()) {
                 commands.require(request.filesystem().mkfsTool());
             }
             MountRecord record = MountRecord.start(request.volume() + "-" + HexFormat.of().toHexDigits(IDS.nextInt()),
                     request.volume(), request.nbdUri().toString(), path, kernel ? MountRecord.KERNEL_NBD
-                            : MountRecord.NBDFUSE);
+                            : MountRecord.NBDFUSE, request.blockOnly(), request.options());
             registry.create(record);
             Steps steps = new Steps(record);
             try {
@@ -77,12 +82,26 @@ public final class LocalMounter {
                 } else {
                     attachNbdfuse(steps, request.sizeBytes());
                 }
+                if (request.blockOnly()) {
+                    return steps.record;
+                }
                 String type = prepareFilesystem(steps.record.device(), request);
                 steps.save(steps.record.withFilesystem(type));
                 boolean created = !Files.exists(path);
                 Files.createDirectories(path);
                 steps.save(steps.record.withPath(path.toRealPath(), created));
-                commands.runChecked("mount", "-t", type, steps.record.device(), steps.record.path());
+                List<String> mount = new ArrayList<>(List.of("-t", type));
+                List<String> options = new ArrayList<>(request.options());
+                if (type.equals(Filesystem.XFS.type()) && !options.contains("nouuid")) {
+                    // a clone or restored snapshot has its source's XFS UUID, and XFS refuses to
+                    // mount a second filesystem with a UUID already mounted on this machine
+                    options.add("nouuid");
+                }
+                if (!options.isEmpty()) {
+                    mount.addAll(List.of("-o", String.join(",", options)));
+                }
+                mount.addAll(List.of(steps.record.device(), steps.record.path()));
+                commands.runChecked("mount", mount.toArray(String[]::new));
                 steps.save(steps.record.withMounted(true, Instant.now().toString()));
                 return steps.record;
             } catch (IOException | RuntimeException e) {
@@ -112,7 +131,7 @@ public final class LocalMounter {
                         + registry.root());
     }
 
-    private void refuseIfTaken(String volume, Path path) {
+    private void refuseIfTaken(String volume, Path path, boolean blockOnly) {
         Optional<MountRecord> atPath = registry.byPath(path);
         if (atPath.isPresent()) {
             throw new WharfException(ErrorCode.ALREADY_MOUNTED,
@@ -126,6 +145,13 @@ public final class LocalMounter {
                     "use it there, or unmount it first: wharf volume unmount " + ofVolume.get().path());
         }
         Optional<MountTable.Entry> other = MountTable.at(path);
+        if (blockOnly) {
+            if (!Files.isDirectory(path)) {
+                throw new WharfException(ErrorCode.INVALID_ARGUMENT, path + " is not a directory",
+                        "give an existing directory to name the attachment by");
+            }
+            return;
+        }
         if (other.isPresent()) {
             throw new WharfException(ErrorCode.ALREADY_MOUNTED, path + " is already a mount point ("
                     + other.get().source() + ", " + other.get().type() + ")",

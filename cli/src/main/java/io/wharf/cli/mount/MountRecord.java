@@ -17,6 +17,8 @@ import java.nio.file.Path;
  * @param nbdDevice      the kernel NBD device, once connected (kernel-nbd only)
  * @param createdPath    whether the mount created {@code path}, so a rollback removes it again
  * @param mounted        whether the filesystem is mounted at {@code path}
+ * @param blockOnly      the device was attached without a filesystem (raw block); {@code path} only names it
+ * @param options        the {@code mount -o} options the filesystem was mounted with
  */
 public record MountRecord(
         int schemaVersion,
@@ -32,14 +34,21 @@ public record MountRecord(
         String nbdDevice,
         boolean createdPath,
         boolean mounted,
-        String mountedAt) {
+        String mountedAt,
+        boolean blockOnly,
+        java.util.List<String> options) {
     public static final int SCHEMA_VERSION = 1;
     static final String NBDFUSE = "nbdfuse";
     static final String KERNEL_NBD = "kernel-nbd";
 
-    static MountRecord start(String id, String volume, String nbdUri, Path path, String transport) {
+    public MountRecord {
+        options = options == null ? java.util.List.of() : java.util.List.copyOf(options);
+    }
+
+    static MountRecord start(String id, String volume, String nbdUri, Path path, String transport, boolean blockOnly,
+                             java.util.List<String> options) {
         return new MountRecord(SCHEMA_VERSION, id, volume, nbdUri, path.toString(), transport, null, null, 0, null,
-                null, false, false, null);
+                null, false, false, null, blockOnly, options);
     }
 
     /** The block device the filesystem lives on, or null before one is attached. */
@@ -49,31 +58,31 @@ public record MountRecord(
 
     MountRecord withFuse(String dir, long pid) {
         return new MountRecord(schemaVersion, id, volume, nbdUri, path, transport, filesystem, dir, pid, loopDevice,
-                nbdDevice, createdPath, mounted, mountedAt);
+                nbdDevice, createdPath, mounted, mountedAt, blockOnly, options);
     }
 
     MountRecord withLoopDevice(String device) {
         return new MountRecord(schemaVersion, id, volume, nbdUri, path, transport, filesystem, fuseDir, nbdfusePid,
-                device, nbdDevice, createdPath, mounted, mountedAt);
+                device, nbdDevice, createdPath, mounted, mountedAt, blockOnly, options);
     }
 
     MountRecord withNbdDevice(String device) {
         return new MountRecord(schemaVersion, id, volume, nbdUri, path, transport, filesystem, fuseDir, nbdfusePid,
-                loopDevice, device, createdPath, mounted, mountedAt);
+                loopDevice, device, createdPath, mounted, mountedAt, blockOnly, options);
     }
 
     MountRecord withFilesystem(String type) {
         return new MountRecord(schemaVersion, id, volume, nbdUri, path, transport, type, fuseDir, nbdfusePid,
-                loopDevice, nbdDevice, createdPath, mounted, mountedAt);
+                loopDevice, nbdDevice, createdPath, mounted, mountedAt, blockOnly, options);
     }
 
     MountRecord withPath(Path mountPath, boolean created) {
         return new MountRecord(schemaVersion, id, volume, nbdUri, mountPath.toString(), transport, filesystem, fuseDir,
-                nbdfusePid, loopDevice, nbdDevice, created, mounted, mountedAt);
+                nbdfusePid, loopDevice, nbdDevice, created, mounted, mountedAt, blockOnly, options);
     }
 
     MountRecord withMounted(boolean isMounted, String at) {
         return new MountRecord(schemaVersion, id, volume, nbdUri, path, transport, filesystem, fuseDir, nbdfusePid,
-                loopDevice, nbdDevice, createdPath, isMounted, at);
+                loopDevice, nbdDevice, createdPath, isMounted, at, blockOnly, options);
     }
 }

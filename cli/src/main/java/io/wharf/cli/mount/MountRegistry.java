@@ -25,6 +25,12 @@ import java.util.stream.Stream;
  */
 final class MountRegistry {
     static final String STATE_FILE = "state.json";
+    /**
+     * A file lock is held per process, so threads of one process (the CSI node plugin mounts
+     * several volumes at once) take this lock first; the file lock then orders processes.
+     */
+    private static final java.util.concurrent.ConcurrentHashMap<Path, java.util.concurrent.locks.ReentrantLock> IN_PROCESS =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final Path root;
 
     MountRegistry(Path root) {
@@ -47,6 +53,9 @@ final class MountRegistry {
 
     /** Holds the registry lock until closed. */
     Lock lock() {
+        java.util.concurrent.locks.ReentrantLock local = IN_PROCESS.computeIfAbsent(root.toAbsolutePath().normalize(),
+                _ -> new java.util.concurrent.locks.ReentrantLock());
+        local.lock();
         try {
             createPrivateDirectories(root);
             FileChannel channel = FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE,
@@ -58,10 +67,16 @@ final class MountRegistry {
                     channel.close();
                 } catch (IOException e) {
                     throw ioError("cannot unlock " + root, e);
+                } finally {
+                    local.unlock();
                 }
             };
-        } catch (IOException e) {
-            throw ioError("cannot lock " + root, e);
+        } catch (IOException | RuntimeException e) {
+            local.unlock();
+            if (e instanceof IOException io) {
+                throw ioError("cannot lock " + root, io);
+            }
+            throw (RuntimeException) e;
         }
     }
 

@@ -2,6 +2,7 @@ package io.wharf.cli.mount;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -12,11 +13,21 @@ import java.util.Objects;
  * @param sizeBytes   the volume's size as the API reports it; the device must have exactly this size (0: do not check)
  * @param path        the directory to mount on; created if missing
  * @param filesystem  the filesystem asked for; null means "what the volume holds, ext4 if blank"
+ * @param options     options for {@code mount -o} (e.g. {@code ro}, {@code noatime}); empty for none
+ * @param blockOnly   attach the block device only: no filesystem is made or mounted, and {@code path}
+ *                    (which must exist) only names the attachment (raw block volumes of the CSI driver)
  */
-public record MountRequest(String volume, URI nbdUri, long sizeBytes, Path path, Filesystem filesystem) {
+public record MountRequest(String volume, URI nbdUri, long sizeBytes, Path path, Filesystem filesystem,
+                           List<String> options, boolean blockOnly) {
     public MountRequest {
         Objects.requireNonNull(volume, "volume");
         Objects.requireNonNull(nbdUri, "nbdUri");
         Objects.requireNonNull(path, "path");
+        options = options == null ? List.of() : List.copyOf(options);
+    }
+
+    /** A filesystem mount with default options ({@code wharf volume mount}). */
+    public MountRequest(String volume, URI nbdUri, long sizeBytes, Path path, Filesystem filesystem) {
+        this(volume, nbdUri, sizeBytes, path, filesystem, List.of(), false);
     }
 }

@@ -8,15 +8,15 @@ import java.util.List;
 import java.util.Optional;
 
 /** The kernel's table of mounts, from {@code /proc/self/mountinfo}. */
-final class MountTable {
+public final class MountTable {
     private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
 
     /** One line: where something is mounted, its type and its source. */
-    record Entry(Path mountPoint, String type, String source) {}
+    public record Entry(Path mountPoint, String type, String source) {}
 
     private MountTable() {}
 
-    static List<Entry> read() {
+    public static List<Entry> read() {
         List<Entry> entries = new ArrayList<>();
         List<String> lines;
         try {
@@ -38,7 +38,7 @@ final class MountTable {
     }
 
     /** The last mount at {@code path} (the one visible there), if any. */
-    static Optional<Entry> at(Path path) {
+    public static Optional<Entry> at(Path path) {
         Entry found = null;
         for (Entry entry : read()) {
             if (entry.mountPoint().equals(path)) {
@@ -48,7 +48,7 @@ final class MountTable {
         return Optional.ofNullable(found);
     }
 
-    static boolean isMountPoint(Path path) {
+    public static boolean isMountPoint(Path path) {
         return at(path).isPresent();
     }
 

@@ -12,6 +12,12 @@
  *
  * <p>Invariants: a step is recorded before the next starts, so a failure rolls back exactly what
  * was done and leaves no loop device, FUSE mount or nbdfuse process behind; nbdfuse runs in its
- * own session and outlives the CLI; one lock file serialises mounts and unmounts on a machine.
+ * own session and outlives the CLI; one lock file serialises mounts and unmounts on a machine
+ * (and an in-process lock the threads of one process, such as the CSI node plugin).
+ *
+ * <p>Reuse: the CSI node plugin stages volumes with {@link io.wharf.cli.mount.LocalMounter} under
+ * its own state root, with mount options ({@code MountRequest.options}) and, for raw block
+ * volumes, {@code MountRequest.blockOnly}: the device is attached and recorded, nothing is made
+ * or mounted.
  */
 package io.wharf.cli.mount;
