@@ -211,6 +211,32 @@ class BackupTest {
         assertThat(digest(node, "logs-copy")).isEqualTo(digest(node, "logs"));
     }
 
+    @Test
+    void aCorruptChunkFailsTheRestoreNamingItAndLeavesNoVolume() throws Exception {
+        Cli cli = new Cli(node.endpoint());
+        Path store = Files.createDirectories(dir.resolve("shelf"));
+        cli.run("backup", "target", "add", "shelf", "--dir", store.toString());
+        node.api().createVolume(new VolumeCreate("src", 16 * ByteSize.MIB, Map.of()));
+        copyIn(node, image("src.img", 16 * ByteSize.MIB, 4 * ByteSize.MIB, 4), "src");
+        String id = cli.run("backup", "create", "src", "--target", "shelf", "--wait").lastWord();
+        java.util.List<Path> chunks;
+        try (var files = Files.walk(store.resolve("chunks"))) {
+            chunks = files.filter(Files::isRegularFile).sorted().toList();
+        }
+        assertThat(chunks).isNotEmpty();
+        Path victim = chunks.getFirst();
+        byte[] bytes = Files.readAllBytes(victim);
+        bytes[bytes.length / 2] ^= 0x40;
+        Files.write(victim, bytes);
+
+        Cli.Run restore = cli.run("backup", "restore", id, "--to", "src-copy", "--wait");
+        assertThat(restore.exitCode()).isEqualTo(ErrorCode.IO_ERROR.exitCode());
+        assertThat(restore.err()).contains("IO_ERROR").contains(victim.getFileName().toString().substring(0, 16))
+                .doesNotContain("Exception");
+        assertThat(node.api().listVolumes(null)).extracting(v -> v.name()).as("no half-restored volume").containsExactly("src");
+        assertThat(node.api().getBackupJob("restore-src-copy").state()).isEqualTo("failed");
+    }
+
     /** Scheduled backups finished so far: their jobs stay in the store until pruned, so count the pruned ones too via the log of ids. */
     private final java.util.Set<String> seenDone = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
