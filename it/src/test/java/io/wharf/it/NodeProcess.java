@@ -56,10 +56,18 @@ final class NodeProcess implements AutoCloseable {
         return new NodeProcess(dataDir, List.of("node", "start"), args.toArray(String[]::new));
     }
 
+    /** Ports handed out in this JVM: a port is free when asked but bound only when its node starts. */
+    private static final java.util.Set<Integer> ISSUED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** A free loopback port never handed out before in this JVM (two ports of one node could otherwise coincide). */
     static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
+        while (true) {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                socket.setReuseAddress(true);
+                if (ISSUED.add(socket.getLocalPort())) {
+                    return socket.getLocalPort();
+                }
+            }
         }
     }
 
