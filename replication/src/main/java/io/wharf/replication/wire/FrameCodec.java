@@ -134,17 +134,24 @@ public final class FrameCodec {
 
     private static void writeHeader(Message message, ByteBuffer payload, ByteBuffer dst) {
         Fields fields = fields(message);
+        putHeader(dst, fields.version(), message.type().code(), fields.flags(), fields.status().code(), fields.handle(),
+                message.requestId(), fields.epoch(), fields.offset(), fields.length(), payload);
+    }
+
+    /** Writes a header in the frozen layout, with the payload's and its own checksum (shared with {@link SyncFrameCodec}). */
+    static void putHeader(ByteBuffer dst, int version, int typeCode, int flags, int statusCode, int handle, long requestId,
+                          long epoch, long offset, long length, ByteBuffer payload) {
         int start = dst.position();
         dst.putInt(MAGIC)
-                .putShort((short) fields.version())
-                .putShort((short) message.type().code())
-                .putShort((short) fields.flags())
-                .putShort((short) fields.status().code())
-                .putInt(fields.handle())
-                .putLong(message.requestId())
-                .putLong(fields.epoch())
-                .putLong(fields.offset())
-                .putInt((int) fields.length())
+                .putShort((short) version)
+                .putShort((short) typeCode)
+                .putShort((short) flags)
+                .putShort((short) statusCode)
+                .putInt(handle)
+                .putLong(requestId)
+                .putLong(epoch)
+                .putLong(offset)
+                .putInt((int) length)
                 .putInt(payload.remaining())
                 .putInt(checksum(payload));
         dst.putInt(checksum(dst.slice(start, HEADER_CHECKSUM_AT)));
@@ -366,7 +373,7 @@ public final class FrameCodec {
                 : new Message.HelloOk(header.requestId(), header.version(), clusterId, nodeId));
     }
 
-    private static DecodeResult<String> readName(ByteBuffer in, String what) {
+    static DecodeResult<String> readName(ByteBuffer in, String what) {
         DecodeResult<String> name = Strings.read(in, MAX_NAME_BYTES, what);
         if (name instanceof DecodeResult.Ok<String>(String value) && value.isEmpty()) {
             return DecodeResult.malformed(DecodeError.Kind.BAD_PAYLOAD, what + " is empty");

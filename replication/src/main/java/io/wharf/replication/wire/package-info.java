@@ -48,7 +48,30 @@
  * then per run u64 length (&gt; 0) and u32 flags (bit 0 allocated). An error detail is u16 length +
  * ErrorCode name (ASCII), u16 length + message (UTF-8, at most 1024 bytes). Structured payloads
  * (HELLO, HELLO_OK, OPEN, OPENED) are at most 1024 bytes; no payload is over 1 MiB. Codes 0x40-0x7F are
- * reserved for synchronous replication (epoch changes, dirty regions, resync, activity log).
+ * reserved for synchronous replication.
+ *
+ * <p><b>Synchronous replication</b> ({@link io.wharf.replication.wire.SyncMessage},
+ * {@link io.wharf.replication.wire.SyncFrameCodec}): requests in the reserved range, same header, same
+ * version, same rules; a separate family (type enum, records, codec) so that code switching
+ * exhaustively over the version-1 {@code Message}/{@code MessageType} is untouched. A receiver reads
+ * the header's type code and hands the frame to the codec of its range; a receiver that does not know
+ * these types refuses them as {@code UNKNOWN_TYPE}, so mixed-version clusters must upgrade every node
+ * before a volume gets more than one replica. Answers are {@code OPENED} and {@code REPLY}.
+ * <pre>
+ * type           code flags   handle epoch range payload
+ * OPEN_FENCED    0x41 CREATE  -      yes   -     string volume id, u64 size bytes   (answer: OPENED)
+ * GET_REGIONS    0x42 -       yes    yes   -     u8 log (1 activity, 2 dirty), dirty: string peer
+ *                                                (answer: REPLY OK, payload u8 present + region set)
+ * TRACK_PEER     0x43 -       yes    yes   -     string peer, region set
+ * UNTRACK_PEER   0x44 -       yes    yes   -     string peer
+ * SETTLE_REGIONS 0x45 -       yes    yes   -     region set
+ * </pre>
+ * Flag bit 2 is CREATE (OPEN_FENCED only). A region set is u32 region count (at most 8,000,000) and
+ * {@code ceil(count / 8)} bytes, region {@code i} in bit {@code i % 8} of byte {@code i / 8}, no bit set
+ * at or past the count ({@link io.wharf.replication.wire.RegionBits}). OPEN_FENCED and UNTRACK_PEER
+ * payloads are structured (at most 1024 bytes); TRACK_PEER and SETTLE_REGIONS at most 1 MiB. 0x40 stays
+ * unassigned. Fencing semantics (a replica refusing an epoch lower than one it accepted, with
+ * {@code STALE_EPOCH}) come with OPEN_FENCED sessions; a version-1 OPEN is unchanged and unfenced.
  *
  * <p><b>Invariants</b> (checked by {@link io.wharf.replication.wire.FrameCodec}; any violation is a
  * typed {@link io.wharf.replication.wire.DecodeError}, never an exception):
@@ -64,9 +87,8 @@
  *       HELLO_OK decode whatever their version, so a node can answer a peer of another version
  *       with a clear refusal. Every other frame must carry version {@value
  *       io.wharf.replication.wire.FrameCodec#PROTOCOL_VERSION}.</li>
- *   <li>Version 1 does not enforce epochs; the field is carried so that fencing (a replica refusing
- *       requests from an epoch older than one it has seen, status {@code STALE_EPOCH}) needs no
- *       format change.</li>
+ *   <li>Version-1 sessions (OPEN) do not enforce epochs; sessions opened with OPEN_FENCED do (status
+ *       {@code STALE_EPOCH}), with no format change.</li>
  * </ul>
  *
  * <p>After a malformed frame the stream cannot be trusted: the receiver closes the connection.

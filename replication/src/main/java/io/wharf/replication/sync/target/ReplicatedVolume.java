@@ -1,0 +1,934 @@
+package io.wharf.replication.sync.target;
+
+import io.wharf.core.ErrorCode;
+import io.wharf.replication.sync.CasResult;
+import io.wharf.replication.sync.Completion;
+import io.wharf.replication.sync.Deadline;
+import io.wharf.replication.sync.Invariants;
+import io.wharf.replication.sync.Outcome;
+import io.wharf.replication.sync.RecordStore;
+import io.wharf.replication.sync.RegionGeometry;
+import io.wharf.replication.sync.RegionSet;
+import io.wharf.replication.sync.ReplicaEndpoint;
+import io.wharf.replication.sync.ReplicaSession;
+import io.wharf.replication.sync.ReplicaState;
+import io.wharf.replication.sync.ReplicationConfig;
+import io.wharf.replication.sync.ReplicationEvent;
+import io.wharf.replication.sync.ReplicationListener;
+import io.wharf.replication.sync.ReplicationRecord;
+import io.wharf.replication.sync.Scheduler;
+import io.wharf.replication.sync.Versioned;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+
+/**
+ * The target of a replicated volume: where it is attached, the node that takes its client's I/O and
+ * fans writes out to the replicas. Pure logic on a {@link Scheduler}; see {@code replication/README.md}
+ * for the protocol and the argument for each invariant.
+ *
+ * <ul>
+ *   <li><b>Writes</b> go to every replica in sync (and to a replica being resynced); the client's
+ *       acknowledgement waits for every replica in sync. Overlapping writes are ordered by
+ *       {@link RangeLocks}, so all replicas apply them in the same order.</li>
+ *   <li><b>A failed replica</b> (error, timeout, lost session): new writes are held; the replicas
+ *       still in sync are told to track the regions it may have missed (durably); the record is
+ *       changed to OUT_OF_SYNC by compare-and-set; only then are the writes that waited for it
+ *       acknowledged. A compare-and-set that finds a newer epoch fences this target: everything
+ *       pending fails, and nothing is acknowledged again.</li>
+ *   <li><b>Flushes</b> go to the replicas in sync; a replica that fails one is marked as above.</li>
+ *   <li><b>Reads</b> go to the local replica if it is in sync, else round robin over those in sync.</li>
+ *   <li><b>The activity log</b> of each replica is settled (emptied of regions flushed everywhere)
+ *       every few flushes, while new writes are held for one round trip.</li>
+ *   <li><b>Resync and rebuild</b> ({@link Resync}) run online and join the in-sync set by
+ *       compare-and-set only when complete.</li>
+ * </ul>
+ *
+ * <p>Thread safety: none; every call must run on {@link #scheduler}. Client completions run on it too,
+ * never inside the call that started them.
+ */
+public final class ReplicatedVolume {
+    /** Largest read or write: one frame's payload. The node splits larger NBD requests. */
+    public static final int MAX_IO_BYTES = 1 << 20;
+
+    public enum Phase { ATTACHING, SERVING, FENCED, FAILED, DETACHED }
+
+    static final int PAUSE_MARK = 1;
+    static final int PAUSE_SETTLE = 2;
+    static final int PAUSE_JOIN = 4;
+    static final int PAUSE_DETACH = 8;
+
+    final String volumeId;
+    final String localNode;
+    final Scheduler scheduler;
+    final RecordStore store;
+    final Function<String, ReplicaEndpoint> endpoints;
+    final ReplicationConfig config;
+    final ReplicationListener listener;
+    final RangeLocks locks;
+    Defect defect = Defect.NONE;
+
+    Phase phase = Phase.ATTACHING;
+    long epoch;
+    Versioned<ReplicationRecord> record;
+    RegionGeometry geometry;
+    final Map<String, Replica> replicas = new LinkedHashMap<>();
+
+    private final Set<ClientOp<?>> pending = new LinkedHashSet<>();
+    final List<ClientOp.Update> updates = new ArrayList<>();
+    final List<ClientOp.Flush> flushes = new ArrayList<>();
+    private int pendingWrites;
+    private int pauses;
+    private final List<Runnable> held = new ArrayList<>();
+    private final List<DrainWaiter> drainWaiters = new ArrayList<>();
+    private int readCursor;
+
+    // marking failed replicas out of sync
+    private long markStarted;
+    private long markCommitted;
+    boolean marking;
+
+    private final Joins joins = new Joins(this);
+
+    // activity-log settlement
+    private RegionSet unsettled;
+    private RegionSet settleable;
+    private int flushesSinceSettle;
+    private boolean settling;
+
+    private record DrainWaiter(BooleanSupplier ready, Runnable then) {}
+
+    ReplicatedVolume(String volumeId, String localNode, Scheduler scheduler, RecordStore store,
+                     Function<String, ReplicaEndpoint> endpoints, ReplicationConfig config, ReplicationListener listener) {
+        this.volumeId = volumeId;
+        this.localNode = localNode;
+        this.scheduler = scheduler;
+        this.store = store;
+        this.endpoints = endpoints;
+        this.config = config;
+        this.listener = listener;
+        this.locks = new RangeLocks(scheduler, config.maxPendingOps() + 64);
+    }
+
+    /**
+     * Attaches volume {@code volumeId} on {@code localNode}: raises the epoch in the record by
+     * compare-and-set, opens the replicas in sync at the new epoch (fencing any older target),
+     * reconciles the regions of their activity logs from one of them, and completes with a volume
+     * that serves I/O. Fails (UNAVAILABLE) when no replica in sync can be reached, when a newer attach
+     * overtook this one, or when the store is unreachable; the caller may try again.
+     */
+    public static void attach(String volumeId, String localNode, Scheduler scheduler, RecordStore store,
+                              Function<String, ReplicaEndpoint> endpoints, ReplicationConfig config, ReplicationListener listener,
+                              Completion<ReplicatedVolume> done) {
+        ReplicatedVolume volume = new ReplicatedVolume(volumeId, localNode, scheduler, store, endpoints, config, listener);
+        new Takeover(volume, done).start();
+    }
+
+    // --- what the node asks ---
+
+    public String volumeId() {
+        return volumeId;
+    }
+
+    public long epoch() {
+        return epoch;
+    }
+
+    public Phase phase() {
+        return phase;
+    }
+
+    public long sizeBytes() {
+        return geometry.sizeBytes();
+    }
+
+    public VolumeStatus status() {
+        List<VolumeStatus.Replica> list = new ArrayList<>();
+        for (Replica replica : replicas.values()) {
+            list.add(new VolumeStatus.Replica(replica.nodeId, replica.state, replica.failing, replica.regionsCopied,
+                    replica.regionsToCopy));
+        }
+        return new VolumeStatus(volumeId, localNode, epoch, phase, list);
+    }
+
+    /** The target's internal state in one line, for diagnostics (what is held, in flight, waited for). */
+    public String diagnostics() {
+        StringBuilder text = new StringBuilder("phase ").append(phase).append(" pauses ").append(pauses).append(" held ")
+                .append(held.size()).append(" marking ").append(marking).append(" settling ").append(settling).append(" joins ")
+                .append(joins).append(" locks ").append(locks.size()).append(" drainWaiters ").append(drainWaiters.size());
+        for (ClientOp.Update op : updates) {
+            text.append(" | update ").append(op.offset).append('+').append(op.length).append(" answered ").append(op.answered)
+                    .append(" outstanding ").append(op.outstanding.keySet()).append(" awaiting ").append(op.awaiting)
+                    .append(" mark ").append(op.needsMark).append('/').append(markCommitted);
+        }
+        for (ClientOp.Flush op : flushes) {
+            text.append(" | flush answered ").append(op.answered).append(" outstanding ").append(op.outstanding.keySet())
+                    .append(" awaiting ").append(op.awaiting);
+        }
+        return text.toString();
+    }
+
+    // --- client I/O ---
+
+    public void read(long offset, int length, Completion<ByteBuffer> done) {
+        String invalid = checkRange(offset, length, MAX_IO_BYTES);
+        ClientOp.Read op = new ClientOp.Read(offset, length, done);
+        pending.add(op);
+        if (invalid != null || length == 0) {
+            answer(op, invalid != null ? Outcome.failed(ErrorCode.INVALID_ARGUMENT, invalid) : Outcome.ok(ByteBuffer.allocate(0)));
+            return;
+        }
+        attemptRead(op);
+    }
+
+    public void write(long offset, ByteBuffer data, boolean fua, Completion<Void> done) {
+        submitUpdate(offset, data.remaining(), data.slice(), fua, MAX_IO_BYTES, done);
+    }
+
+    public void trim(long offset, long length, boolean fua, Completion<Void> done) {
+        submitUpdate(offset, length, null, fua, Long.MAX_VALUE, done);
+    }
+
+    /** Every write and trim acknowledged before this call is durable on every replica in sync when it succeeds. */
+    public void flush(Completion<Void> done) {
+        ClientOp.Flush op = new ClientOp.Flush(done);
+        pending.add(op);
+        if (!admitWrite(op)) {
+            return;
+        }
+        whenUnpaused(() -> sendFlush(op));
+    }
+
+    /** Stops serving after flushing: holds new I/O, waits for I/O in flight, flushes the replicas in sync. */
+    public void detach(Completion<Void> done) {
+        if (phase != Phase.SERVING) {
+            scheduler.execute(() -> done.complete(phaseFailure()));
+            return;
+        }
+        pause(PAUSE_DETACH);
+        whenDrained(() -> updates.isEmpty() && flushes.isEmpty(), () -> {
+            List<Replica> healthy = healthyReplicas();
+            Countdown countdown = new Countdown(scheduler, healthy.size(), () -> {
+                if (phase == Phase.SERVING) {
+                    phase = Phase.DETACHED;
+                    closeEverything(Outcome.failed(ErrorCode.UNAVAILABLE, "volume " + volumeId + " was detached"));
+                }
+                done.complete(Outcome.done());
+            });
+            for (Replica replica : healthy) {
+                ReplicaSession session = replica.session;
+                session.flush(deadline("flush of " + replica.nodeId, outcome -> {
+                    if (!(outcome instanceof Outcome.Ok<Void>)) {
+                        replicaFailed(replica.nodeId, session, describe(outcome));
+                    }
+                    countdown.one();
+                }));
+            }
+        });
+    }
+
+    // --- replica set changes ---
+
+    /** Adds a replica on {@code nodeId}: recorded REBUILDING at once, rebuilt online, in sync when complete. */
+    public void addReplica(String nodeId, Completion<Void> done) {
+        if (phase != Phase.SERVING || replicas.containsKey(nodeId)) {
+            Outcome<Void> refusal = phase != Phase.SERVING ? phaseFailure()
+                    : Outcome.failed(ErrorCode.INVALID_ARGUMENT, "node " + nodeId + " already holds a replica of " + volumeId);
+            scheduler.execute(() -> done.complete(refusal));
+            return;
+        }
+        updateRecord("add replica " + nodeId, current -> current.replica(nodeId).isPresent() ? current
+                : current.withState(nodeId, ReplicaState.REBUILDING), committed -> {
+            if (!replicas.containsKey(nodeId)) {
+                Replica replica = new Replica(nodeId, ReplicaState.REBUILDING);
+                replicas.put(nodeId, replica);
+                listener.on(new ReplicationEvent.ReplicaStateChanged(volumeId, nodeId, ReplicaState.REBUILDING, epoch, "added"));
+                scheduleResync(replica, 0);
+            }
+            done.complete(Outcome.done());
+        }, done);
+    }
+
+    /** Removes the replica on {@code nodeId}; refused if it is the last one in sync. */
+    public void removeReplica(String nodeId, Completion<Void> done) {
+        Replica replica = replicas.get(nodeId);
+        boolean lastInSync = replica != null && replica.state == ReplicaState.IN_SYNC
+                && healthyReplicas().stream().allMatch(other -> other == replica);
+        if (phase != Phase.SERVING || replica == null || lastInSync) {
+            Outcome<Void> refusal = phase != Phase.SERVING ? phaseFailure() : Outcome.failed(ErrorCode.INVALID_ARGUMENT,
+                    replica == null ? "node " + nodeId + " holds no replica of " + volumeId
+                            : "the replica on " + nodeId + " is the last one in sync of " + volumeId);
+            scheduler.execute(() -> done.complete(refusal));
+            return;
+        }
+        updateRecord("remove replica " + nodeId, current -> current.without(nodeId), committed -> {
+            Replica gone = replicas.remove(nodeId);
+            if (gone != null) {
+                gone.retry.cancel();
+                if (gone.resync != null) {
+                    gone.resync.abort("removed");
+                }
+                ReplicaSession session = gone.session;
+                gone.session = null;
+                if (session != null) {
+                    session.close();
+                }
+                writeOff(nodeId);
+                if (healthyReplicas().isEmpty()) { // the others failed meanwhile: the writes since are on no replica in sync
+                    fail("no replica in sync is left after removing the one on " + nodeId);
+                    done.complete(Outcome.done());
+                    return;
+                }
+                for (Replica other : healthyReplicas()) {
+                    ReplicaSession otherSession = other.session;
+                    otherSession.untrack(nodeId, deadline("untrack " + nodeId, outcome -> failedCall(other, otherSession, outcome)));
+                }
+                progressAll();
+            }
+            done.complete(Outcome.done());
+        }, done);
+    }
+
+    // --- writes ---
+
+    private void submitUpdate(long offset, long length, ByteBuffer data, boolean fua, long maxLength, Completion<Void> done) {
+        String invalid = checkRange(offset, length, maxLength);
+        int first = invalid == null ? geometry.regionOf(offset) : 0;
+        int last = invalid == null ? geometry.lastRegion(offset, length) : 0;
+        ClientOp.Update op = new ClientOp.Update(offset, length, data, fua, first, last, done);
+        pending.add(op);
+        if (invalid != null || length == 0) {
+            answer(op, invalid != null ? Outcome.failed(ErrorCode.INVALID_ARGUMENT, invalid) : Outcome.done());
+            return;
+        }
+        if (!admitWrite(op)) {
+            return;
+        }
+        op.lock = locks.acquire(offset, offset + length, () -> whenUnpaused(() -> sendUpdate(op)));
+    }
+
+    private boolean admitWrite(ClientOp<Void> op) {
+        if (phase != Phase.SERVING) {
+            answer(op, phaseFailure());
+            return false;
+        }
+        if (pendingWrites >= config.maxPendingOps()) {
+            answer(op, Outcome.failed(ErrorCode.UNAVAILABLE, "more than " + config.maxPendingOps()
+                    + " writes and flushes are pending on " + volumeId + "; retry later"));
+            return false;
+        }
+        pendingWrites++;
+        return true;
+    }
+
+    private void sendUpdate(ClientOp.Update op) {
+        if (phase != Phase.SERVING || op.answered) {
+            finishUpdate(op);
+            return;
+        }
+        op.sent = true;
+        updates.add(op);
+        unsettled.addRange(op.firstRegion, op.lastRegion);
+        settleable.removeRange(op.firstRegion, op.lastRegion);
+        for (ClientOp.Flush flush : flushes) {
+            flush.writtenSince.addRange(op.firstRegion, op.lastRegion);
+        }
+        for (Replica replica : replicas.values()) {
+            if ((replica.state != ReplicaState.IN_SYNC || replica.failing) && replica.tracked != null) {
+                replica.tracked.addRange(op.firstRegion, op.lastRegion); // the replicas in sync track these for it
+            }
+        }
+        for (Replica replica : replicas.values()) {
+            if (!replica.healthy() && !replica.syncing()) {
+                continue;
+            }
+            ReplicaSession session = replica.session;
+            op.outstanding.put(replica.nodeId, session);
+            if (replica.healthy()) {
+                op.awaiting.add(replica.nodeId);
+            }
+            Completion<Void> answered = deadline((op.data != null ? "write" : "trim") + " to " + replica.nodeId,
+                    outcome -> updateAnswered(op, replica.nodeId, session, outcome));
+            if (op.data != null) {
+                session.write(op.offset, op.data.duplicate(), op.fua, answered);
+            } else {
+                session.trim(op.offset, op.length, op.fua, answered);
+            }
+        }
+        Invariants.check(!op.awaiting.isEmpty(), "a write of " + volumeId + " went to no replica in sync");
+    }
+
+    private void updateAnswered(ClientOp.Update op, String nodeId, ReplicaSession session, Outcome<Void> outcome) {
+        if (op.outstanding.get(nodeId) != session) {
+            return; // written off: the replica failed or left
+        }
+        op.outstanding.remove(nodeId);
+        switch (outcome) {
+            case Outcome.Ok<Void> _ -> op.awaiting.remove(nodeId);
+            case Outcome.StaleEpoch<Void> stale -> {
+                if (defect == Defect.IGNORE_FENCING) {
+                    op.awaiting.remove(nodeId);
+                } else {
+                    fence("replica " + nodeId + " has seen epoch " + stale.epoch());
+                }
+            }
+            case Outcome.Failed<Void> failed -> replicaFailed(nodeId, session, failed.code() + ": " + failed.message());
+        }
+        progress(op);
+    }
+
+    private void progress(ClientOp.Update op) {
+        if (!op.answered && phase == Phase.SERVING && op.awaiting.isEmpty() && marked(op.needsMark)) {
+            answer(op, Outcome.done());
+        }
+        if (op.answered && op.outstanding.isEmpty()) {
+            finishUpdate(op);
+        }
+    }
+
+    private void finishUpdate(ClientOp.Update op) {
+        if (op.lock == null) {
+            return; // finished already
+        }
+        updates.remove(op);
+        locks.release(op.lock);
+        op.lock = null;
+        pendingWrites--;
+        if (!op.answered) {
+            answer(op, phaseFailure());
+        }
+        checkDrained();
+    }
+
+    private boolean marked(long generation) {
+        return defect == Defect.ACK_BEFORE_MARK || markCommitted >= generation;
+    }
+
+    // --- flushes ---
+
+    private void sendFlush(ClientOp.Flush op) {
+        if (phase != Phase.SERVING || op.answered) {
+            pendingWrites--;
+            answer(op, phaseFailure());
+            return;
+        }
+        flushes.add(op);
+        op.candidates = unsettled.copy();
+        for (ClientOp.Update update : updates) {
+            op.candidates.removeRange(update.firstRegion, update.lastRegion);
+        }
+        op.writtenSince = geometry.emptySet();
+        for (Replica replica : healthyReplicas()) {
+            ReplicaSession session = replica.session;
+            op.outstanding.put(replica.nodeId, session);
+            op.awaiting.add(replica.nodeId);
+            session.flush(deadline("flush of " + replica.nodeId, outcome -> flushAnswered(op, replica.nodeId, session, outcome)));
+        }
+        Invariants.check(!op.awaiting.isEmpty(), "a flush of " + volumeId + " went to no replica in sync");
+    }
+
+    private void flushAnswered(ClientOp.Flush op, String nodeId, ReplicaSession session, Outcome<Void> outcome) {
+        if (op.outstanding.get(nodeId) != session) {
+            return;
+        }
+        op.outstanding.remove(nodeId);
+        switch (outcome) {
+            case Outcome.Ok<Void> _ -> op.awaiting.remove(nodeId);
+            case Outcome.StaleEpoch<Void> stale -> {
+                if (defect == Defect.IGNORE_FENCING) {
+                    op.awaiting.remove(nodeId);
+                } else {
+                    fence("replica " + nodeId + " has seen epoch " + stale.epoch());
+                }
+            }
+            case Outcome.Failed<Void> failed -> replicaFailed(nodeId, session, failed.code() + ": " + failed.message());
+        }
+        progress(op);
+    }
+
+    private void progress(ClientOp.Flush op) {
+        if (!op.answered && phase == Phase.SERVING && op.awaiting.isEmpty() && marked(op.needsMark)) {
+            RegionSet settled = op.candidates.copy();
+            settled.removeAll(op.writtenSince);
+            settleable.addAll(settled);
+            flushesSinceSettle++;
+            answer(op, Outcome.done());
+            maybeSettle();
+        }
+        if (op.answered && op.outstanding.isEmpty() && flushes.remove(op)) {
+            pendingWrites--;
+            checkDrained();
+        }
+    }
+
+    // --- reads ---
+
+    private void attemptRead(ClientOp.Read op) {
+        if (op.answered) {
+            return;
+        }
+        if (phase != Phase.SERVING) {
+            answer(op, phaseFailure());
+            return;
+        }
+        Replica replica = readSource();
+        if (replica == null || ++op.attempts > replicas.size() + 1) {
+            answer(op, Outcome.failed(ErrorCode.UNAVAILABLE, "no replica of " + volumeId + " in sync could serve the read"));
+            return;
+        }
+        ReplicaSession session = replica.session;
+        session.read(op.offset, op.length, deadline("read from " + replica.nodeId, outcome -> {
+            switch (outcome) {
+                case Outcome.Ok<ByteBuffer> ok -> answer(op, ok);
+                case Outcome.StaleEpoch<ByteBuffer> stale -> fence("replica " + replica.nodeId + " has seen epoch " + stale.epoch());
+                case Outcome.Failed<ByteBuffer> failed -> {
+                    replicaFailed(replica.nodeId, session, failed.code() + ": " + failed.message());
+                    attemptRead(op);
+                }
+            }
+        }));
+    }
+
+    /** The local replica if it is in sync, else the next one in sync, round robin. */
+    Replica readSource() {
+        Replica local = replicas.get(localNode);
+        if (local != null && local.healthy()) {
+            return local;
+        }
+        List<Replica> healthy = healthyReplicas();
+        return healthy.isEmpty() ? null : healthy.get(Math.floorMod(readCursor++, healthy.size()));
+    }
+
+    // --- replica failure and marking ---
+
+    /**
+     * A call to a replica failed (or timed out) on {@code session}. A replica in sync becomes failing:
+     * the writes it had not acknowledged are written off for it (their regions become its dirty set),
+     * and they and the flushes waiting for it now wait for the next marking round instead.
+     */
+    void replicaFailed(String nodeId, ReplicaSession session, String reason) {
+        Replica replica = replicas.get(nodeId);
+        if (replica == null || session == null || replica.session != session) {
+            return; // old news: that session was given up already
+        }
+        replica.session = null;
+        session.close();
+        if (replica.state == ReplicaState.IN_SYNC && !replica.failing) {
+            replica.failing = true;
+            replica.tracked = geometry.emptySet();
+            long generation = markStarted + 1;
+            for (ClientOp.Update op : updates) {
+                if (op.awaiting.remove(nodeId)) {
+                    replica.tracked.addRange(op.firstRegion, op.lastRegion);
+                    op.needsMark = Math.max(op.needsMark, generation);
+                }
+            }
+            for (ClientOp.Flush op : flushes) {
+                if (op.awaiting.remove(nodeId)) {
+                    op.needsMark = Math.max(op.needsMark, generation);
+                }
+            }
+            if (defect != Defect.ACK_BEFORE_MARK) {
+                pause(PAUSE_MARK);
+            }
+            if (healthyReplicas().isEmpty()) {
+                fail("no replica in sync is left (the last, on " + nodeId + ", failed: " + reason + ")");
+                return;
+            }
+            startMarking();
+        } else if (replica.resync != null) {
+            replica.resync.abort(reason);
+        }
+        writeOff(nodeId);
+        progressAll();
+    }
+
+    /** Forgets the answers still expected from a replica that failed or left. */
+    private void writeOff(String nodeId) {
+        for (ClientOp.Update op : updates) {
+            op.outstanding.remove(nodeId);
+            op.awaiting.remove(nodeId);
+        }
+        for (ClientOp.Flush op : flushes) {
+            op.outstanding.remove(nodeId);
+            op.awaiting.remove(nodeId);
+        }
+    }
+
+    private void progressAll() {
+        for (ClientOp.Update op : List.copyOf(updates)) {
+            progress(op);
+        }
+        for (ClientOp.Flush op : List.copyOf(flushes)) {
+            progress(op);
+        }
+    }
+
+    private void startMarking() {
+        if (!marking) {
+            marking = true;
+            scheduler.execute(this::markRound);
+        }
+    }
+
+    /**
+     * One marking round: every replica still in sync durably tracks the failing replicas' dirty
+     * regions, then one compare-and-set records them OUT_OF_SYNC; then the writes of this round are
+     * acknowledged. Failures during the round are marked by the next one.
+     */
+    private void markRound() {
+        if (phase != Phase.SERVING) {
+            return;
+        }
+        List<Replica> batch = replicas.values().stream().filter(replica -> replica.failing).toList();
+        if (batch.isEmpty()) {
+            // nothing (left) to mark: a replica that failed was removed from the record meanwhile, so
+            // the writes that waited for its round wait for nothing
+            markCommitted = ++markStarted;
+            marking = false;
+            progressAll();
+            unpause(PAUSE_MARK);
+            checkDrained(); // a join may wait for the marking to end
+            return;
+        }
+        long generation = ++markStarted;
+        List<Replica> healthy = healthyReplicas();
+        Countdown tracked = new Countdown(scheduler, healthy.size() * batch.size(), () -> updateRecord("mark " + names(batch) + " out of sync",
+                current -> {
+                    ReplicationRecord next = current;
+                    for (Replica failed : batch) {
+                        if (next.state(failed.nodeId) == ReplicaState.IN_SYNC) {
+                            next = next.withState(failed.nodeId, ReplicaState.OUT_OF_SYNC);
+                        }
+                    }
+                    return next;
+                }, committed -> {
+                    for (Replica failed : batch) {
+                        failed.failing = false;
+                        failed.state = ReplicaState.OUT_OF_SYNC;
+                        listener.on(new ReplicationEvent.ReplicaStateChanged(volumeId, failed.nodeId, ReplicaState.OUT_OF_SYNC, epoch,
+                                "failed while in sync"));
+                        if (replicas.get(failed.nodeId) == failed) {
+                            scheduleResync(failed, config.resyncRetryNanos());
+                        }
+                    }
+                    markCommitted = generation;
+                    progressAll();
+                    markRound();
+                }, (Completion<Void>) givenUp -> fail("could not record " + names(batch) + " out of sync: " + describe(givenUp))));
+        for (Replica keeper : healthy) {
+            ReplicaSession session = keeper.session;
+            for (Replica failed : batch) {
+                session.track(failed.nodeId, failed.tracked.copy(), deadline("track " + failed.nodeId + " on " + keeper.nodeId,
+                        outcome -> {
+                            failedCall(keeper, session, outcome);
+                            tracked.one();
+                        }));
+            }
+        }
+    }
+
+    // --- settling the activity logs ---
+
+    private void maybeSettle() {
+        if (settling || phase != Phase.SERVING || settleable.isEmpty() || flushesSinceSettle < config.settleEveryFlushes()) {
+            return;
+        }
+        settling = true;
+        flushesSinceSettle = 0;
+        pause(PAUSE_SETTLE);
+        whenDrained(updates::isEmpty, () -> {
+            RegionSet regions = settleable.copy();
+            List<Replica> healthy = healthyReplicas();
+            Countdown countdown = new Countdown(scheduler, healthy.size(), () -> {
+                unsettled.removeAll(regions);
+                settleable.removeAll(regions);
+                settling = false;
+                unpause(PAUSE_SETTLE);
+            });
+            for (Replica replica : healthy) {
+                ReplicaSession session = replica.session;
+                session.settle(regions, deadline("settle on " + replica.nodeId, outcome -> {
+                    failedCall(replica, session, outcome);
+                    countdown.one();
+                }));
+            }
+        });
+    }
+
+    // --- resync ---
+
+    void scheduleResync(Replica replica, long delayNanos) {
+        replica.retry.cancel();
+        replica.retry = scheduler.schedule(delayNanos, () -> {
+            if (phase == Phase.SERVING && replicas.get(replica.nodeId) == replica && replica.resync == null
+                    && replica.state != ReplicaState.IN_SYNC && !replica.failing) {
+                replica.resync = new Resync(this, replica);
+                replica.resync.start();
+            }
+        });
+    }
+
+    /** The copy of a resync or rebuild is complete: see {@link Joins}. */
+    void join(Replica replica, Resync job) {
+        joins.join(replica, job);
+    }
+
+    // --- region copies (resync, rebuild) ---
+
+    /**
+     * Copies one region from a replica in sync to {@code destination}, under the region's lock: the
+     * writes in flight on it finish first, new ones wait until the copy is written. A region larger
+     * than one frame's payload goes in chunks of {@link #MAX_IO_BYTES}.
+     */
+    void copyRegion(int region, Replica destination, ReplicaSession destinationSession, Completion<Void> done) {
+        long start = geometry.regionStart(region);
+        long end = start + geometry.regionLength(region);
+        RangeLocks.Lock[] lock = new RangeLocks.Lock[1];
+        lock[0] = locks.acquire(start, end, () -> copyChunk(start, end, destination, destinationSession, outcome -> {
+            locks.release(lock[0]);
+            if (outcome instanceof Outcome.Ok<Void>) {
+                unsettled.add(region); // in the destination's activity log now
+            }
+            done.complete(outcome);
+        }));
+    }
+
+    private void copyChunk(long from, long end, Replica destination, ReplicaSession destinationSession, Completion<Void> done) {
+        if (from >= end) {
+            done.complete(Outcome.done());
+            return;
+        }
+        Replica source = phase == Phase.SERVING ? readSource() : null;
+        if (source == null || destination.session != destinationSession) {
+            done.complete(Outcome.failed(ErrorCode.UNAVAILABLE, source == null ? "no source in sync" : "destination gone"));
+            return;
+        }
+        int length = (int) Math.min(MAX_IO_BYTES, end - from);
+        ReplicaSession sourceSession = source.session;
+        sourceSession.read(from, length, deadline("copy read from " + source.nodeId, read -> {
+            switch (read) {
+                case Outcome.Ok<ByteBuffer>(ByteBuffer data) -> writeCopy(from, data, destinationSession, written -> {
+                    if (written instanceof Outcome.Ok<Void>) {
+                        copyChunk(from + length, end, destination, destinationSession, done);
+                    } else {
+                        done.complete(written);
+                    }
+                });
+                case Outcome.StaleEpoch<ByteBuffer> stale -> {
+                    fence("replica " + source.nodeId + " has seen epoch " + stale.epoch());
+                    done.complete(Outcome.castFailure(stale));
+                }
+                case Outcome.Failed<ByteBuffer> failed -> {
+                    replicaFailed(source.nodeId, sourceSession, failed.message());
+                    if (phase == Phase.SERVING) {
+                        copyChunk(from, end, destination, destinationSession, done); // from another source
+                    } else {
+                        done.complete(Outcome.castFailure(failed));
+                    }
+                }
+            }
+        }));
+    }
+
+    /** Writes copied bytes (a trim when they are all zeros, keeping the destination thin). */
+    void writeCopy(long start, ByteBuffer data, ReplicaSession destination, Completion<Void> done) {
+        Completion<Void> answered = deadline("copy to " + destination.nodeId(), done);
+        if (allZeros(data)) {
+            destination.trim(start, data.remaining(), false, answered);
+        } else {
+            destination.write(start, data, false, answered);
+        }
+    }
+
+    private static boolean allZeros(ByteBuffer data) {
+        for (int i = data.position(); i < data.limit(); i++) {
+            if (data.get(i) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // --- the record ---
+
+    /**
+     * Changes the record by compare-and-set: {@code change} is applied to the newest record known and
+     * re-applied after a conflict as long as the epoch is still this target's; a newer epoch fences
+     * it. Calls without an answer are retried (after reading again: the unanswered one may have been
+     * committed) up to {@code storeAttempts} times; then the target fails.
+     *
+     * @param failed completed when the update is given up (fenced or failed); may be null
+     */
+    void updateRecord(String what, UnaryOperator<ReplicationRecord> change, Consumer<ReplicationRecord> committed,
+                      Completion<?> failed) {
+        new RecordUpdate(this, what, change, committed, failed).attempt();
+    }
+
+    // --- fencing and failure ---
+
+    /** A newer epoch exists: fail everything, now and from now on. */
+    void fence(String reason) {
+        if (phase != Phase.SERVING && phase != Phase.ATTACHING || defect == Defect.IGNORE_FENCING) {
+            return;
+        }
+        phase = Phase.FENCED;
+        listener.on(new ReplicationEvent.Fenced(volumeId, epoch, reason));
+        closeEverything(phaseFailure());
+    }
+
+    /** This target cannot go on: fail everything. A new attach (anywhere) recovers. */
+    void fail(String reason) {
+        if (phase != Phase.SERVING && phase != Phase.ATTACHING) {
+            return;
+        }
+        phase = Phase.FAILED;
+        listener.on(new ReplicationEvent.Failed(volumeId, epoch, reason));
+        closeEverything(phaseFailure());
+    }
+
+    private void closeEverything(Outcome<?> failure) {
+        for (ClientOp<?> op : List.copyOf(pending)) {
+            answerFailure(op, failure);
+        }
+        held.clear();
+        drainWaiters.clear();
+        for (Replica replica : replicas.values()) {
+            replica.retry.cancel();
+            if (replica.resync != null) {
+                replica.resync.abort("target stopped");
+            }
+            ReplicaSession session = replica.session;
+            replica.session = null;
+            if (session != null) {
+                session.close();
+            }
+        }
+    }
+
+    <T> Outcome<T> phaseFailure() {
+        return switch (phase) {
+            case FENCED -> Outcome.failed(ErrorCode.UNAVAILABLE, "volume " + volumeId + " was attached elsewhere after epoch "
+                    + epoch + "; this target is fenced: reconnect to the current target");
+            case FAILED -> Outcome.failed(ErrorCode.UNAVAILABLE, "the target of " + volumeId
+                    + " stopped (no replica in sync, or the cluster store unreachable); attach the volume again");
+            case DETACHED -> Outcome.failed(ErrorCode.UNAVAILABLE, "volume " + volumeId + " is detached");
+            case ATTACHING, SERVING -> Outcome.failed(ErrorCode.UNAVAILABLE, "volume " + volumeId + " is not serving yet");
+        };
+    }
+
+    // --- plumbing ---
+
+    /** Handles a non-Ok answer of a call on {@code session} of {@code replica}; nothing for Ok. */
+    void failedCall(Replica replica, ReplicaSession session, Outcome<?> outcome) {
+        switch (outcome) {
+            case Outcome.Ok<?> _ -> { }
+            case Outcome.StaleEpoch<?> stale -> fence("replica " + replica.nodeId + " has seen epoch " + stale.epoch());
+            case Outcome.Failed<?> failed -> replicaFailed(replica.nodeId, session, failed.code() + ": " + failed.message());
+        }
+    }
+
+    List<Replica> healthyReplicas() {
+        return replicas.values().stream().filter(Replica::healthy).toList();
+    }
+
+    <T> Completion<T> deadline(String what, Completion<T> done) {
+        return Deadline.of(scheduler, config.requestTimeoutNanos(), volumeId + ": " + what, done);
+    }
+
+    void pause(int reason) {
+        pauses |= reason;
+    }
+
+    void unpause(int reason) {
+        pauses &= ~reason;
+        if (pauses == 0 && !held.isEmpty()) {
+            List<Runnable> ready = List.copyOf(held);
+            held.clear();
+            ready.forEach(Runnable::run);
+        }
+    }
+
+    private void whenUnpaused(Runnable task) {
+        if (pauses == 0 || phase != Phase.SERVING) {
+            task.run();
+        } else {
+            held.add(task);
+        }
+    }
+
+    void whenDrained(BooleanSupplier ready, Runnable then) {
+        drainWaiters.add(new DrainWaiter(ready, then));
+        checkDrained();
+    }
+
+    private void checkDrained() {
+        for (DrainWaiter waiter : List.copyOf(drainWaiters)) {
+            if (phase == Phase.SERVING && drainWaiters.contains(waiter) && waiter.ready.getAsBoolean()) {
+                drainWaiters.remove(waiter);
+                scheduler.execute(waiter.then);
+            }
+        }
+    }
+
+    private <T> void answer(ClientOp<T> op, Outcome<T> outcome) {
+        if (op.answered) {
+            return;
+        }
+        op.answered = true;
+        pending.remove(op);
+        scheduler.execute(() -> op.done.complete(outcome));
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> void answerFailure(ClientOp<T> op, Outcome<?> failure) {
+        answer(op, (Outcome<T>) failure);
+    }
+
+    private String checkRange(long offset, long length, long maxLength) {
+        if (offset < 0 || length < 0 || length > maxLength || offset > geometry.sizeBytes() - length) {
+            return "range [" + offset + ", +" + length + ") is outside volume " + volumeId + " of " + geometry.sizeBytes()
+                    + " bytes (or longer than " + maxLength + ")";
+        }
+        return null;
+    }
+
+    static String describe(Outcome<?> outcome) {
+        return switch (outcome) {
+            case Outcome.Ok<?> _ -> "ok";
+            case Outcome.StaleEpoch<?> stale -> "stale epoch (replica at " + stale.epoch() + ")";
+            case Outcome.Failed<?> failed -> failed.code() + ": " + failed.message();
+        };
+    }
+
+    static String names(List<Replica> list) {
+        return list.stream().map(replica -> replica.nodeId).toList().toString();
+    }
+
+    // --- called by Takeover when the volume starts serving ---
+
+    void startServing(RegionGeometry volumeGeometry) {
+        this.geometry = volumeGeometry;
+        this.unsettled = volumeGeometry.emptySet();
+        this.settleable = volumeGeometry.emptySet();
+        phase = Phase.SERVING;
+        for (Replica replica : replicas.values()) {
+            if (replica.state != ReplicaState.IN_SYNC) {
+                scheduleResync(replica, 0);
+            }
+        }
+    }
+
+    void inject(Defect injected) {
+        this.defect = injected;
+    }
+
+}

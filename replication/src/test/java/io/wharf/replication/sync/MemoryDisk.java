@@ -1,0 +1,50 @@
+package io.wharf.replication.sync;
+
+import io.wharf.replication.sync.replica.BlockStore;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/** A replica's data in memory for tests; completes on the scheduler; can be held (calls wait until released). */
+public final class MemoryDisk implements BlockStore {
+    private final byte[] bytes;
+    private final Scheduler scheduler;
+    public int writes;
+
+    public MemoryDisk(int sizeBytes, Scheduler scheduler) {
+        this.bytes = new byte[sizeBytes];
+        this.scheduler = scheduler;
+    }
+
+    public byte[] bytes() {
+        return bytes.clone();
+    }
+
+    @Override
+    public long sizeBytes() {
+        return bytes.length;
+    }
+
+    @Override
+    public void read(long offset, int length, Completion<ByteBuffer> done) {
+        ByteBuffer copy = ByteBuffer.wrap(Arrays.copyOfRange(bytes, (int) offset, (int) offset + length));
+        scheduler.execute(() -> done.complete(Outcome.ok(copy)));
+    }
+
+    @Override
+    public void write(long offset, ByteBuffer data, Completion<Void> done) {
+        writes++;
+        data.duplicate().get(bytes, (int) offset, data.remaining());
+        scheduler.execute(() -> done.complete(Outcome.done()));
+    }
+
+    @Override
+    public void trim(long offset, long length, Completion<Void> done) {
+        Arrays.fill(bytes, (int) offset, (int) (offset + length), (byte) 0);
+        scheduler.execute(() -> done.complete(Outcome.done()));
+    }
+
+    @Override
+    public void flush(Completion<Void> done) {
+        scheduler.execute(() -> done.complete(Outcome.done()));
+    }
+}

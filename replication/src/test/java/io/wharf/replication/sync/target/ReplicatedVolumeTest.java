@@ -1,0 +1,159 @@
+package io.wharf.replication.sync.target;
+
+import static io.wharf.replication.sync.target.TestCluster.MS;
+import static io.wharf.replication.sync.target.TestCluster.REGION;
+import static io.wharf.replication.sync.target.TestCluster.block;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.wharf.replication.sync.Outcome;
+import io.wharf.replication.sync.ReplicaState;
+import io.wharf.replication.sync.ReplicationRecord;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The target's rules, one scenario each, on in-process replicas stepped by hand. */
+class ReplicatedVolumeTest {
+
+    @Test
+    void attachRaisesTheEpochAndEveryReplicaInSyncGetsTheWrite() {
+        TestCluster cluster = new TestCluster("a", "b", "c");
+        ReplicatedVolume volume = cluster.attach("a");
+        assertThat(volume.epoch()).isEqualTo(1);
+        assertThat(cluster.store.current.value().target()).isEqualTo("a");
+        assertThat(cluster.<Void>await(done -> volume.write(REGION, block(7), false, done))).isInstanceOf(Outcome.Ok.class);
+        for (TestCluster.Node node : cluster.nodes.values()) {
+            assertThat(node.disk.bytes()[REGION]).as(node.id).isEqualTo((byte) 7);
+        }
+    }
+
+    @Test
+    void aWriteWaitsForEveryReplicaInSync() {
+        TestCluster cluster = new TestCluster("a", "b");
+        ReplicatedVolume volume = cluster.attach("a");
+        cluster.nodes.get("b").unreachable = true;
+        List<Outcome<Void>> answer = new ArrayList<>();
+        volume.write(0, block(1), false, answer::add);
+        cluster.scheduler.advance(10 * MS);
+        assertThat(answer).as("b has not answered").isEmpty();
+    }
+
+    @Test
+    void aFailedReplicaIsRecordedOutOfSyncBeforeTheWriteWaitingForItIsAcknowledged() {
+        TestCluster cluster = new TestCluster("a", "b");
+        ReplicatedVolume volume = cluster.attach("a");
+        cluster.nodes.get("b").unreachable = true;
+        List<ReplicationRecord> recordAtAck = new ArrayList<>();
+        volume.write(3 * REGION, block(1), false, outcome -> {
+            assertThat(outcome).isInstanceOf(Outcome.Ok.class);
+            recordAtAck.add(cluster.store.current.value());
+        });
+        cluster.scheduler.advance(100 * MS);
+        assertThat(recordAtAck).hasSize(1);
+        assertThat(recordAtAck.getFirst().state("b")).isEqualTo(ReplicaState.OUT_OF_SYNC);
+        assertThat(cluster.nodes.get("a").durable.tracked().get("b").contains(3)).as("a tracks b's dirty region, durably").isTrue();
+    }
+
+    @Test
+    void withTheStoreUnreachableTheWritesWaitingForAFailedReplicaFail() {
+        TestCluster cluster = new TestCluster("a", "b");
+        ReplicatedVolume volume = cluster.attach("a");
+        cluster.nodes.get("b").unreachable = true;
+        cluster.store.unreachable = true;
+        List<Outcome<Void>> answer = new ArrayList<>();
+        volume.write(0, block(1), false, answer::add);
+        cluster.scheduler.advance(1_000 * MS);
+        assertThat(answer).singleElement().isInstanceOf(Outcome.Failed.class);
+        assertThat(volume.phase()).isEqualTo(ReplicatedVolume.Phase.FAILED);
+    }
+
+    @Test
+    void aTargetFencedByANewerAttachNeverAcknowledgesAgain() {
+        TestCluster cluster = new TestCluster("a", "b");
+        ReplicatedVolume old = cluster.attach("a");
+        ReplicatedVolume current = cluster.attach("b");
+        assertThat(current.epoch()).isEqualTo(2);
+        assertThat(cluster.<Void>await(done -> old.write(0, block(5), false, done))).isInstanceOf(Outcome.Failed.class);
+        assertThat(old.phase()).isEqualTo(ReplicatedVolume.Phase.FENCED);
+        assertThat(cluster.nodes.get("a").disk.bytes()[0]).as("the fenced write landed nowhere").isZero();
+        assertThat(cluster.<Void>await(done -> current.write(0, block(6), false, done))).isInstanceOf(Outcome.Ok.class);
+    }
+
+    @Test
+    void aNewerEpochFoundWhileMarkingFencesTheTarget() {
+        TestCluster cluster = new TestCluster("a", "b", "c");
+        ReplicatedVolume volume = cluster.attach("a");
+        ReplicationRecord record = cluster.store.current.value();
+        cluster.store.put(record.attached(record.epoch() + 1, "c")); // attached elsewhere; no replica touched yet
+        cluster.nodes.get("b").unreachable = true;
+        assertThat(cluster.<Void>await(done -> volume.write(0, block(1), false, done))).isInstanceOf(Outcome.Failed.class);
+        assertThat(volume.phase()).isEqualTo(ReplicatedVolume.Phase.FENCED);
+    }
+
+    @Test
+    void aReturningReplicaCopiesOnlyTheRegionsWrittenWhileItWasAway() {
+        TestCluster cluster = new TestCluster("a", "b");
+        ReplicatedVolume volume = cluster.attach("a");
+        cluster.nodes.get("b").unreachable = true;
+        cluster.<Void>await(done -> volume.write(5 * REGION, block(3), false, done));
+        cluster.<Void>await(done -> volume.write(9 * REGION + 4096, block(4), false, done));
+        cluster.nodes.get("b").unreachable = false;
+        cluster.scheduler.advance(200 * MS);
+        VolumeStatus.Replica b = volume.status().replicas().get(1);
+        assertThat(b.state()).isEqualTo(ReplicaState.IN_SYNC);
+        assertThat(b.regionsToCopy()).as("regions 5 and 9 (and nothing else)").isEqualTo(2);
+        assertThat(cluster.store.current.value().state("b")).isEqualTo(ReplicaState.IN_SYNC);
+        assertThat(cluster.nodes.get("b").disk.bytes()).isEqualTo(cluster.nodes.get("a").disk.bytes());
+    }
+
+    @Test
+    void aNewReplicaIsRebuiltOnlineAndJoinsWhenComplete() {
+        TestCluster cluster = new TestCluster("a");
+        ReplicatedVolume volume = cluster.attach("a");
+        cluster.<Void>await(done -> volume.write(2 * REGION, block(8), false, done));
+        assertThat(cluster.<Void>await(done -> volume.addReplica("d", done))).isInstanceOf(Outcome.Ok.class);
+        cluster.scheduler.advance(200 * MS);
+        assertThat(cluster.store.current.value().state("d")).isEqualTo(ReplicaState.IN_SYNC);
+        assertThat(cluster.store.history.stream().anyMatch(record -> record.state("d") == ReplicaState.REBUILDING)).isTrue();
+        assertThat(cluster.nodes.get("d").disk.bytes()).isEqualTo(cluster.nodes.get("a").disk.bytes());
+    }
+
+    @Test
+    void takeoverReconcilesTheRegionsOfWritesInFlightWhenTheTargetDied() {
+        TestCluster cluster = new TestCluster("a", "b");
+        ReplicatedVolume volume = cluster.attach("a");
+        cluster.nodes.get("b").dropWritesAt = offset -> offset == 7L * REGION; // lost on the way to b
+        List<Outcome<Void>> answer = new ArrayList<>();
+        volume.write(7 * REGION, block(9), false, answer::add);
+        cluster.scheduler.advance(5 * MS); // the target "dies" here: it is simply never used again
+        assertThat(answer).isEmpty();
+        assertThat(cluster.nodes.get("a").disk.bytes()[7 * REGION]).isEqualTo((byte) 9);
+        cluster.nodes.get("b").dropWritesAt = offset -> false;
+        ReplicatedVolume next = cluster.attach("b");
+        assertThat(cluster.nodes.get("a").disk.bytes()).as("replicas agree after reconciliation")
+                .isEqualTo(cluster.nodes.get("b").disk.bytes());
+        ByteBuffer read = ((Outcome.Ok<ByteBuffer>) cluster.<ByteBuffer>await(done -> next.read(7 * REGION, 4096, done))).value();
+        assertThat(read.get(0)).isEqualTo(cluster.nodes.get("a").disk.bytes()[7 * REGION]);
+    }
+
+    @Test
+    void readsGoToTheLocalReplicaWhenItIsInSync() {
+        TestCluster cluster = new TestCluster("a", "b", "c");
+        ReplicatedVolume volume = cluster.attach("b");
+        for (int i = 0; i < 5; i++) {
+            cluster.<ByteBuffer>await(done -> volume.read(0, 4096, done));
+        }
+        assertThat(cluster.nodes.get("b").reads).isEqualTo(5);
+        assertThat(cluster.nodes.get("a").reads + cluster.nodes.get("c").reads).isZero();
+    }
+
+    @Test
+    void aRestartedReplicaIsNeverTrustedWithItsOldSession() {
+        TestCluster cluster = new TestCluster("a", "b");
+        ReplicatedVolume volume = cluster.attach("a");
+        cluster.nodes.get("b").start(); // b restarted (it may have lost unflushed writes)
+        assertThat(cluster.<Void>await(done -> volume.write(0, block(2), false, done))).isInstanceOf(Outcome.Ok.class);
+        assertThat(cluster.store.current.value().state("b")).isNotEqualTo(ReplicaState.IN_SYNC);
+    }
+}

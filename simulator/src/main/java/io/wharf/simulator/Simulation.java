@@ -1,0 +1,367 @@
+package io.wharf.simulator;
+
+import io.wharf.replication.sync.ReplicaEntry;
+import io.wharf.replication.sync.ReplicaState;
+import io.wharf.replication.sync.ReplicationListener;
+import io.wharf.replication.sync.ReplicationRecord;
+import io.wharf.replication.sync.target.ReplicatedVolume;
+import io.wharf.simulator.check.BlockPattern;
+import io.wharf.simulator.check.History;
+import io.wharf.simulator.world.EventLoop;
+import io.wharf.simulator.world.Network;
+import io.wharf.simulator.world.SimNode;
+import io.wharf.simulator.world.StoreServer;
+import io.wharf.simulator.world.World;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+
+/**
+ * One seeded run: N nodes, each the real storage engine on a simulated disk plus the production
+ * replication code, a simulated network and cluster store, a client workload, and faults (process
+ * crashes, power loss with torn and lost unsynced writes, partitions, dropped, delayed, reordered
+ * and duplicated frames, target moves, replica set changes). Then the faults stop, the cluster gets
+ * time to converge, and the checkers run. Everything, including every choice of the workload and the
+ * faults, comes from the seed: the same seed gives the same trace.
+ *
+ * <p>Phases: fault phase ({@link SimulationConfig#faultPhaseNanos}); heal (partitions healed, nodes
+ * restarted, the network made reliable, the replica set topped up); quiet (the client stops, the
+ * run waits until every replica is in sync, up to {@link SimulationConfig#healLimitNanos}); final
+ * checks (a flush, a read of every block through the target, the replicas compared byte for byte).
+ */
+public final class Simulation {
+    private final SimulationConfig config;
+    private final SplittableRandom random;
+    private final EventLoop loop = new EventLoop(20_000_000);
+    private final Trace trace;
+    private final Network network;
+    private final World world;
+    private final List<SimNode> nodes = new ArrayList<>();
+    private final History history;
+    private final ControlPlane control;
+    private final Workload workload;
+    private final int replicas;
+    private Path root;
+    private boolean faulting;
+
+    private Simulation(SimulationConfig config) {
+        this.config = config;
+        this.random = new SplittableRandom(config.seed());
+        this.trace = new Trace(config.traceEcho());
+        this.network = new Network(loop, random);
+        StoreServer store = new StoreServer((record, revision) -> trace.line(loop.now(), "commit r" + revision + " " + describe(record)));
+        ReplicationListener listener = event -> trace.line(loop.now(), "event " + event);
+        this.world = new World(loop, random, network, store, config.replication(), config.latencies(), listener, trace);
+        this.history = new History((int) (config.volumeBytes() / BlockPattern.BLOCK));
+        this.replicas = config.replicas() > 0 ? config.replicas() : 2 + random.nextInt(2);
+        this.control = new ControlPlane(world, nodes, history, config.onAttach(), this::newTarget);
+        this.workload = new Workload(world, history, control, (int) (config.volumeBytes() / BlockPattern.BLOCK), config.clientDepth(),
+                config.thinkNanos());
+    }
+
+    /** Runs the seed of {@code config} and reports; never throws for what the run finds (an exception in the code under test is a violation). */
+    public static SimulationResult run(SimulationConfig config) {
+        return new Simulation(config).run();
+    }
+
+    private SimulationResult run() {
+        long wallStart = System.nanoTime();
+        String summary;
+        try {
+            setUp();
+            faultPhase();
+            heal();
+            boolean converged = quiet();
+            if (converged) {
+                finalChecks();
+            }
+            summary = replicas + " replicas, " + history.stats();
+        } catch (RuntimeException | AssertionError e) {
+            history.violation("crash", loop.now(), "the simulation threw " + e + stack(e));
+            summary = "threw " + e;
+        } finally {
+            tearDown();
+        }
+        return new SimulationResult(config.seed(), history.violations(), trace.hash(), trace.lines(), loop.executed(), loop.now(),
+                System.nanoTime() - wallStart, summary, trace.lastLines());
+    }
+
+    private void setUp() {
+        try {
+            root = Files.createTempDirectory(config.workDirectory(), "wharf-sim-" + config.seed() + "-");
+            for (int i = 0; i < config.nodes(); i++) {
+                nodes.add(new SimNode("n" + i, world, root.resolve("n" + i)));
+            }
+            for (SimNode node : nodes) {
+                nodes.forEach(node::knows);
+                node.start();
+            }
+            List<SimNode> shuffled = new ArrayList<>(nodes);
+            for (int i = shuffled.size() - 1; i > 0; i--) {
+                SimNode swap = shuffled.set(random.nextInt(i + 1), shuffled.get(i));
+                shuffled.set(i, swap);
+            }
+            List<ReplicaEntry> entries = new ArrayList<>();
+            for (SimNode node : shuffled.subList(0, replicas)) {
+                node.createVolume(ControlPlane.VOLUME, config.volumeBytes());
+                entries.add(new ReplicaEntry(node.id, ReplicaState.IN_SYNC));
+            }
+            world.store.put(new ReplicationRecord(ControlPlane.VOLUME, config.volumeBytes(), 0, null, entries));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        trace.line(0, "seed " + config.seed() + ": " + config.nodes() + " nodes, " + replicas + " replicas");
+    }
+
+    private void faultPhase() {
+        faulting = true;
+        network.faults(config.networkFaults());
+        workload.start();
+        control.tick();
+        controlLoop();
+        scheduleFault();
+        loop.run(config.faultPhaseNanos(), () -> false);
+        faulting = false;
+    }
+
+    private void controlLoop() {
+        loop.at(5 * SimulationConfig.MS, () -> {
+            control.tick();
+            if (!faulting) {
+                control.ensureReplicas(replicas);
+            }
+            controlLoop();
+        });
+    }
+
+    private void scheduleFault() {
+        long delay = 1 + random.nextLong(2 * config.faultIntervalNanos());
+        loop.at(delay, () -> {
+            if (!faulting) {
+                return;
+            }
+            injectFault();
+            scheduleFault();
+        });
+    }
+
+    private void injectFault() {
+        int kind = random.nextInt(100);
+        if (kind < 30) {
+            List<SimNode> up = nodes.stream().filter(SimNode::up).toList();
+            if (up.isEmpty()) {
+                return;
+            }
+            SimNode victim = up.get(random.nextInt(up.size()));
+            boolean powerLoss = random.nextBoolean();
+            victim.crash(powerLoss);
+            workload.nodeCrashed(victim);
+            loop.at(10 * SimulationConfig.MS + random.nextLong(150 * SimulationConfig.MS), () -> restart(victim));
+        } else if (kind < 50) {
+            List<String> names = new ArrayList<>(nodes.stream().map(node -> node.id).toList());
+            names.add("store");
+            String a = names.get(random.nextInt(names.size()));
+            List<String> cut = new ArrayList<>();
+            if (random.nextBoolean()) {
+                names.stream().filter(name -> !name.equals(a)).forEach(cut::add); // isolate a
+            } else {
+                String b = names.get(random.nextInt(names.size()));
+                if (!b.equals(a)) {
+                    cut.add(b);
+                }
+            }
+            cut.forEach(b -> network.partition(a, b));
+            trace.line(loop.now(), "partition " + a + " from " + cut);
+            loop.at(10 * SimulationConfig.MS + random.nextLong(150 * SimulationConfig.MS), () -> {
+                cut.forEach(b -> network.heal(a, b));
+                trace.line(loop.now(), "heal " + a + " from " + cut);
+            });
+        } else if (kind < 65) {
+            cutTargetFromStoreAndReplica();
+        } else if (kind < 80) {
+            control.move();
+        } else if (kind < 90) {
+            control.changeReplicas(replicas);
+        }
+        // else: a quiet interval
+    }
+
+    /**
+     * An asymmetric partition: the target's node loses the cluster store and one replica (its rack
+     * loses etcd and another zone) while it still reaches the rest, long enough that a store update
+     * can exhaust its retries.
+     */
+    private void cutTargetFromStoreAndReplica() {
+        SimNode target = control.targetNode();
+        if (target == null || !target.up()) {
+            return;
+        }
+        List<String> members = world.store.read(ControlPlane.VOLUME).value().replicas().stream().map(ReplicaEntry::nodeId)
+                .filter(node -> !node.equals(target.id)).toList();
+        if (members.isEmpty()) {
+            return;
+        }
+        List<String> cut = List.of("store", members.get(random.nextInt(members.size())));
+        cut.forEach(other -> network.partition(target.id, other));
+        trace.line(loop.now(), "partition " + target.id + " (target) from " + cut);
+        loop.at(50 * SimulationConfig.MS + random.nextLong(300 * SimulationConfig.MS), () -> {
+            cut.forEach(other -> network.heal(target.id, other));
+            trace.line(loop.now(), "heal " + target.id + " from " + cut);
+        });
+    }
+
+    private void restart(SimNode node) {
+        if (!node.up()) {
+            node.start();
+        }
+    }
+
+    private void newTarget(ReplicatedVolume volume) {
+        SimNode previousNode = previousTargetNode;
+        ReplicatedVolume previous = previousTarget;
+        int previousIncarnation = previousTargetIncarnation;
+        previousTarget = volume;
+        previousTargetNode = control.targetNode();
+        previousTargetIncarnation = control.targetNode().incarnation();
+        if (faulting && previous != null && previous != volume && previousNode.alive(previousIncarnation) && random.nextBoolean()) {
+            workload.staleTarget(previous, previousNode, previousIncarnation, 50 * SimulationConfig.MS);
+        }
+    }
+
+    private ReplicatedVolume previousTarget;
+    private SimNode previousTargetNode;
+    private int previousTargetIncarnation;
+
+    private void heal() {
+        network.healAll();
+        network.faults(Network.Faults.NONE);
+        for (SimNode node : nodes) {
+            if (!node.up()) {
+                node.start();
+            }
+        }
+        trace.line(loop.now(), "heal: faults stop");
+        loop.run(loop.now() + 100 * SimulationConfig.MS, () -> false);
+        workload.stop();
+    }
+
+    /** Waits until every replica is in sync and the client is idle; false (with a violation) if that never comes. */
+    private boolean quiet() {
+        long limit = loop.now() + config.healLimitNanos();
+        loop.run(limit, () -> workload.outstanding() == 0 && control.converged(replicas));
+        if (!control.converged(replicas) || workload.outstanding() != 0) {
+            ReplicatedVolume volume = control.serving();
+            history.violation("convergence", loop.now(), "not converged " + config.healLimitNanos() / SimulationConfig.MS
+                    + " ms after the faults stopped: record " + describe(world.store.read(ControlPlane.VOLUME).value())
+                    + ", target " + (volume == null ? "none serving" : volume.status() + " " + volume.diagnostics())
+                    + ", client requests outstanding "
+                    + workload.outstanding());
+            return false;
+        }
+        trace.line(loop.now(), "converged: " + describe(world.store.read(ControlPlane.VOLUME).value()));
+        return true;
+    }
+
+    private void finalChecks() {
+        ReplicatedVolume volume = control.serving();
+        SimNode node = control.targetNode();
+        boolean[] flushed = new boolean[1];
+        workload.finalFlush(volume, node, () -> flushed[0] = true);
+        loop.run(loop.now() + 2_000 * SimulationConfig.MS, () -> flushed[0]);
+        int blocks = (int) (config.volumeBytes() / BlockPattern.BLOCK);
+        for (int first = 0; first < blocks; first += 16) {
+            workload.read(volume, node, first, 16);
+        }
+        loop.run(loop.now() + 2_000 * SimulationConfig.MS, () -> workload.outstanding() == 0);
+        compareReplicas();
+    }
+
+    /** Convergence: every replica in sync holds the same bytes. */
+    private void compareReplicas() {
+        ReplicationRecord record = world.store.read(ControlPlane.VOLUME).value();
+        byte[] reference = null;
+        String referenceNode = null;
+        for (ReplicaEntry entry : record.replicas()) {
+            SimNode node = nodes.stream().filter(candidate -> candidate.id.equals(entry.nodeId())).findFirst().orElseThrow();
+            Optional<byte[]> bytes;
+            try {
+                bytes = node.readLocal(ControlPlane.VOLUME);
+            } catch (IOException e) {
+                history.violation("convergence", loop.now(), "reading the replica on " + node.id + " failed: " + e);
+                continue;
+            }
+            if (bytes.isEmpty()) {
+                history.violation("convergence", loop.now(), "replica on " + node.id + " is in sync but has no volume");
+                continue;
+            }
+            if (reference == null) {
+                reference = bytes.get();
+                referenceNode = node.id;
+            } else if (!Arrays.equals(reference, bytes.get())) {
+                int block = Arrays.mismatch(reference, bytes.get()) / BlockPattern.BLOCK;
+                history.violation("convergence", loop.now(), "replicas on " + referenceNode + " and " + node.id + " differ from block "
+                        + block + " (" + BlockPattern.identify(ByteBuffer.wrap(reference, block * BlockPattern.BLOCK, BlockPattern.BLOCK)
+                        .slice(), block) + " vs " + BlockPattern.identify(ByteBuffer.wrap(bytes.get(), block * BlockPattern.BLOCK,
+                        BlockPattern.BLOCK).slice(), block) + ")");
+            }
+        }
+    }
+
+    private void tearDown() {
+        for (SimNode node : nodes) {
+            try {
+                node.shutdown();
+            } catch (IOException | RuntimeException e) {
+                // the pool may be damaged by what the run found; the directory goes anyway
+            }
+        }
+        if (root != null) {
+            try {
+                Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                    @Override
+                    public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
+                        Files.delete(file);
+                        return FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult postVisitDirectory(Path directory, IOException e) throws IOException {
+                        Files.delete(directory);
+                        return FileVisitResult.CONTINUE;
+                    }
+                });
+            } catch (IOException e) {
+                throw new UncheckedIOException("removing " + root, e);
+            }
+        }
+    }
+
+    static String describe(ReplicationRecord record) {
+        StringBuilder text = new StringBuilder("epoch ").append(record.epoch()).append(" target ").append(record.target()).append(" [");
+        for (ReplicaEntry entry : record.replicas()) {
+            text.append(' ').append(entry.nodeId()).append('=').append(entry.state());
+        }
+        return text.append(" ]").toString();
+    }
+
+    private static String stack(Throwable e) {
+        StringBuilder text = new StringBuilder();
+        for (StackTraceElement element : e.getStackTrace()) {
+            text.append("\n      at ").append(element);
+            if (text.length() > 3000) {
+                break;
+            }
+        }
+        return text.toString();
+    }
+}
