@@ -26,19 +26,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-cd "$here"
-./mvnw -q -o -pl backup test-compile
-./mvnw -q -o -pl backup dependency:build-classpath -Dmdep.includeScope=compile -Dmdep.outputFile="$work/classpath"
-# A private copy of the classes: a build of another module with -am may rewrite backup/target meanwhile.
-cp -r backup/target/classes "$work/classes"
-cp -r backup/target/test-classes "$work/test-classes"
-cp="$work/test-classes:$work/classes:$(cat "$work/classpath")"
-
-echo "backup engine vs tar|zstd ($(date -u +%FT%TZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(zstd --version | head -1))" | tee "$out"
-"$JAVA_HOME/bin/java" -Xmx1g --enable-native-access=ALL-UNNAMED ${JAVA_OPTS:-} -cp "$cp" \
-    io.wharf.backup.bench.BackupBench dir="$work/data" "$@" > >(tee -a "$out") 2> >(grep -v '^SLF4J' >&2) &
-bench_pid=$!
-wait "$bench_pid"
-bench_pid=""
-echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out"
-echo "results in $out"
+# shellcheck source=bench/lib.sh
+. "$here/bench/lib.sh"
+module_bench backup io.wharf.backup.bench.BackupBench "backup engine vs tar|zstd ($(zstd --version | head -1))" "$@"

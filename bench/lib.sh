@@ -21,3 +21,25 @@ wait_for_nbd() {
   for _ in $(seq 1 100); do nbdinfo "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done
   echo "no NBD server at $1" >&2; return 1
 }
+
+# Runs a benchmark main class from a module's test sources: builds them offline, copies the classes
+# (a build of another module may rewrite MODULE/target meanwhile), writes TITLE and the output to
+# $out. Needs `here`, `work` and `out`; sets and clears `bench_pid` (kill it in the cleanup trap).
+#   module_bench storage io.wharf.storage.bench.SnapshotReadBench "title" ARGS...
+module_bench() {
+  local module=$1 main=$2 title=$3
+  shift 3
+  (cd "$here" && ./mvnw -q -o -pl "$module" test-compile \
+    && ./mvnw -q -o -pl "$module" dependency:build-classpath -Dmdep.includeScope=compile -Dmdep.outputFile="$work/classpath")
+  cp -r "$here/$module/target/classes" "$work/classes"
+  cp -r "$here/$module/target/test-classes" "$work/test-classes"
+  local cp="$work/test-classes:$work/classes:$(cat "$work/classpath")"
+  echo "$title ($(date -u +%FT%TZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))" | tee "$out"
+  "$JAVA_HOME/bin/java" -Xmx1g --enable-native-access=ALL-UNNAMED ${JAVA_OPTS:-} -cp "$cp" \
+      "$main" dir="$work/data" "$@" > >(tee -a "$out") 2> >(grep -v '^SLF4J' >&2) &
+  bench_pid=$!
+  wait "$bench_pid"
+  bench_pid=""
+  echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out"
+  echo "results in $out"
+}

@@ -26,19 +26,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-cd "$here"
-./mvnw -q -o -pl storage test-compile
-./mvnw -q -o -pl storage dependency:build-classpath -Dmdep.includeScope=compile -Dmdep.outputFile="$work/classpath"
-# A private copy of the classes: a build of another module with -am may rewrite storage/target meanwhile.
-cp -r storage/target/classes "$work/classes"
-cp -r storage/target/test-classes "$work/test-classes"
-cp="$work/test-classes:$work/classes:$(cat "$work/classpath")"
-
-echo "storage-level 4 KiB random reads, snapshots in the chain ($(date -u +%FT%TZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))" | tee "$out"
-"$JAVA_HOME/bin/java" -Xmx1g --enable-native-access=ALL-UNNAMED ${JAVA_OPTS:-} -cp "$cp" \
-    io.wharf.storage.bench.SnapshotReadBench dir="$work/data" "$@" > >(tee -a "$out") 2> >(grep -v '^SLF4J' >&2) &
-bench_pid=$!
-wait "$bench_pid"
-bench_pid=""
-echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out"
-echo "results in $out"
+# shellcheck source=bench/lib.sh
+. "$here/bench/lib.sh"
+module_bench storage io.wharf.storage.bench.SnapshotReadBench "storage-level 4 KiB random reads, snapshots in the chain" "$@"
