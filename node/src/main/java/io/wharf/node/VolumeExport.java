@@ -90,38 +90,31 @@ final class VolumeExport implements NbdExport {
     @Override
     public void readAsync(long offset, ByteBuffer dst, Completion done) {
         int length = dst.remaining();
-        gate.enter();
-        ((RemoteVolume) volume).readAsync(offset, dst, failure -> {
-            gate.leave();
-            if (failure == null) {
-                readOps.increment();
-                readBytes.add(length);
-            }
-            done.completed(failure == null ? null : translateAsync(failure));
-        });
+        remote(done, readOps, readBytes, length, (remote, finished) -> remote.readAsync(offset, dst, finished));
     }
 
     @Override
     public void writeAsync(long offset, ByteBuffer src, boolean fua, Completion done) {
         int length = src.remaining();
-        gate.enter();
-        ((RemoteVolume) volume).writeAsync(offset, src, fua, failure -> {
-            gate.leave();
-            if (failure == null) {
-                writeOps.increment();
-                writeBytes.add(length);
-            }
-            done.completed(failure == null ? null : translateAsync(failure));
-        });
+        remote(done, writeOps, writeBytes, length, (remote, finished) -> remote.writeAsync(offset, src, fua, finished));
     }
 
     @Override
     public void flushAsync(Completion done) {
+        remote(done, flushOps, null, 0, RemoteVolume::flushAsync);
+    }
+
+    /** Starts an asynchronous call on the remote volume inside the gate; counts it and translates its failure at the end. */
+    private void remote(Completion done, LongAdder ops, LongAdder bytes, int length,
+                        java.util.function.BiConsumer<RemoteVolume, RemoteVolume.Done> call) {
         gate.enter();
-        ((RemoteVolume) volume).flushAsync(failure -> {
+        call.accept((RemoteVolume) volume, failure -> {
             gate.leave();
             if (failure == null) {
-                flushOps.increment();
+                ops.increment();
+                if (bytes != null) {
+                    bytes.add(length);
+                }
             }
             done.completed(failure == null ? null : translateAsync(failure));
         });

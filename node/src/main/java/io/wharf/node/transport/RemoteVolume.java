@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongFunction;
 
 /**
@@ -76,31 +77,13 @@ public final class RemoteVolume implements Volume, AutoCloseable {
         return sizeBytes;
     }
 
+    /** Reads through {@link #readAsync}, waiting for it: one code path for the parts of both. */
     @Override
     public void read(long offset, ByteBuffer dst) throws IOException {
         int length = dst.remaining();
-        checkRange(offset, length);
-        if (length == 0) {
-            return;
-        }
-        ClientConnection connection = client.connection();
-        int handle = handleOn(connection);
-        int parts = (length + MAX_IO_PART_BYTES - 1) / MAX_IO_PART_BYTES;
-        PendingRequest[] pending = new PendingRequest[parts];
-        int submitted = 0;
-        IOException failure = null;
-        try {
-            for (; submitted < parts; submitted++) {
-                int at = submitted * MAX_IO_PART_BYTES;
-                int partLength = Math.min(MAX_IO_PART_BYTES, length - at);
-                long partOffset = offset + at;
-                pending[submitted] = connection.submit(id -> new Message.Read(id, handle, epoch, partOffset, partLength),
-                        dst.slice(dst.position() + at, partLength));
-            }
-        } catch (PeerException e) {
-            failure = e;
-        }
-        finish(connection, pending, submitted, "READ", failure);
+        Waiter waiter = new Waiter();
+        readAsync(offset, dst, waiter);
+        waiter.await();
         dst.position(dst.position() + length);
     }
 
@@ -188,6 +171,41 @@ public final class RemoteVolume implements Volume, AutoCloseable {
         }
     }
 
+    /**
+     * Turns an asynchronous call into a blocking one. Parks without a timeout, as callers of the
+     * connection do: the client's watchdog fails a connection whose requests are overdue, which
+     * completes the call.
+     */
+    private static final class Waiter implements Done {
+        private final Thread thread = Thread.currentThread();
+        private volatile boolean finished;
+        private Exception failure; // written before finished, read after
+
+        @Override
+        public void done(Exception outcome) {
+            failure = outcome;
+            finished = true;
+            LockSupport.unpark(thread);
+        }
+
+        void await() throws IOException {
+            boolean interrupted = false;
+            while (!finished) {
+                LockSupport.park(this);
+                interrupted |= Thread.interrupted();
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            if (failure instanceof IOException io) {
+                throw io;
+            }
+            if (failure instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+        }
+    }
+
     /** Collects the outcomes of an asynchronous call's parts and calls its {@link Done} once all are in. */
     private final class Countdown implements ClientConnection.ReplyHandler {
         private final ClientConnection connection;
@@ -235,27 +253,9 @@ public final class RemoteVolume implements Volume, AutoCloseable {
     /** Writes {@code src.remaining()} bytes at {@code offset}; with {@code fua} durable when this returns (one round trip). */
     public void write(long offset, ByteBuffer src, boolean fua) throws IOException {
         int length = src.remaining();
-        checkRange(offset, length);
-        if (length == 0) {
-            return;
-        }
-        ClientConnection connection = client.connection();
-        int handle = handleOn(connection);
-        int parts = (length + MAX_IO_PART_BYTES - 1) / MAX_IO_PART_BYTES;
-        PendingRequest[] pending = new PendingRequest[parts];
-        int submitted = 0;
-        IOException failure = null;
-        try {
-            for (; submitted < parts; submitted++) {
-                int at = submitted * MAX_IO_PART_BYTES;
-                ByteBuffer part = src.slice(src.position() + at, Math.min(MAX_IO_PART_BYTES, length - at));
-                long partOffset = offset + at;
-                pending[submitted] = connection.submit(id -> new Message.Write(id, handle, epoch, partOffset, part, fua), null);
-            }
-        } catch (PeerException e) {
-            failure = e;
-        }
-        finish(connection, pending, submitted, "WRITE", failure);
+        Waiter waiter = new Waiter();
+        writeAsync(offset, src, fua, waiter);
+        waiter.await();
         src.position(src.position() + length);
     }
 
