@@ -6,10 +6,17 @@ import java.util.regex.Pattern;
  * Rules for the names users give things. A volume name is also its NBD export name and will be
  * a Kubernetes object name, so it follows DNS-1123 label rules: lower-case letters, digits and
  * '-', starting and ending with a letter or digit, at most 63 characters. '@' is reserved for
- * snapshots ({@code volume@snapshot}).
+ * snapshots ({@code volume@snapshot}), and the suffix {@link #GROWABLE_EXPORT_SUFFIX} for a
+ * volume's growable NBD export ({@code volume+growable}): neither character can be in a name.
  */
 public final class Names {
     public static final int MAX_LENGTH = 63;
+    /**
+     * Appended to a volume's name, the NBD export of the volume that presents a fixed maximum
+     * size and follows the volume as it grows (the CSI node plugin stages through it). '+' is
+     * never in a name and needs no escaping in an {@code nbd://} URI's path.
+     */
+    public static final String GROWABLE_EXPORT_SUFFIX = "+growable";
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     private static final Pattern LABEL_KEY = Pattern.compile("([a-z0-9.-]{1,253}/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
     private static final Pattern LABEL_VALUE = Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?");
@@ -28,6 +35,11 @@ public final class Names {
                     "use 1 to " + MAX_LENGTH + " lower-case letters, digits and '-', starting and ending with a letter or digit");
         }
         return name;
+    }
+
+    /** The name of the growable NBD export of {@code volume}. */
+    public static String growableExport(String volume) {
+        return volume + GROWABLE_EXPORT_SUFFIX;
     }
 
     public static void requireValidLabel(String key, String value) {

@@ -10,7 +10,7 @@ import io.wharf.core.WharfVersion;
 
 /**
  * The Identity service: name and version, what the plugin offers (controller service, topology,
- * offline volume expansion), and readiness. Probe answers "not ready" rather than an error while
+ * online volume expansion), and readiness. Probe answers "not ready" rather than an error while
  * the Wharf API cannot be reached: restarting the plugin would not bring the node back.
  */
 public final class IdentityService extends IdentityGrpc.IdentityImplBase {
@@ -34,11 +34,11 @@ public final class IdentityService extends IdentityGrpc.IdentityImplBase {
         Rpc.reply(response, () -> Csi.GetPluginCapabilitiesResponse.newBuilder()
                 .addCapabilities(service(Csi.PluginCapability.Service.Type.CONTROLLER_SERVICE))
                 .addCapabilities(service(Csi.PluginCapability.Service.Type.VOLUME_ACCESSIBILITY_CONSTRAINTS))
-                // OFFLINE: a staged volume's device keeps the size it had when its NBD connection was
-                // made, so growing a published volume would not reach the filesystem (see README)
+                // ONLINE: a published volume grows; NodeExpandVolume raises its staged device's limit over
+                // the growable NBD export and grows the mounted filesystem (see README)
                 .addCapabilities(Csi.PluginCapability.newBuilder().setVolumeExpansion(
                         Csi.PluginCapability.VolumeExpansion.newBuilder()
-                                .setType(Csi.PluginCapability.VolumeExpansion.Type.OFFLINE)))
+                                .setType(Csi.PluginCapability.VolumeExpansion.Type.ONLINE)))
                 .build());
     }
 

@@ -28,8 +28,9 @@ class ControllerTest extends CsiTestBase {
         assertThat(capabilities).extracting(c -> c.getService().getType()).contains(
                 Csi.PluginCapability.Service.Type.CONTROLLER_SERVICE,
                 Csi.PluginCapability.Service.Type.VOLUME_ACCESSIBILITY_CONSTRAINTS);
-        assertThat(capabilities).extracting(c -> c.getVolumeExpansion().getType())
-                .contains(Csi.PluginCapability.VolumeExpansion.Type.OFFLINE);
+        assertThat(capabilities).filteredOn(Csi.PluginCapability::hasVolumeExpansion)
+                .extracting(c -> c.getVolumeExpansion().getType())
+                .containsExactly(Csi.PluginCapability.VolumeExpansion.Type.ONLINE);
         assertThat(csi.identity().probe(Csi.ProbeRequest.getDefaultInstance()).getReady().getValue()).isTrue();
     }
 
@@ -314,9 +315,16 @@ class ControllerTest extends CsiTestBase {
                 .setVolumeCapability(blockCapability(Mode.SINGLE_NODE_WRITER)).build()).getNodeExpansionRequired()).isFalse();
         assertCode(Code.OUT_OF_RANGE, () -> csi.controller().controllerExpandVolume(
                 grow.toBuilder().setCapacityRange(range(512 * MIB, 256 * MIB)).build()));
+        assertCode(Code.OUT_OF_RANGE, () -> csi.controller().controllerExpandVolume(
+                grow.toBuilder().setCapacityRange(range(9L << 40, 0)).build()));
+        // ONLINE expansion: a published volume grows, and its node must follow, even for a raw block volume
         controllerPublish("pvc-grow", mountCapability());
-        assertCode(Code.FAILED_PRECONDITION, () -> csi.controller().controllerExpandVolume(
-                grow.toBuilder().setCapacityRange(range(256 * MIB, 0)).build()));
-        assertThat(csi.api.getVolume("pvc-grow").sizeBytes()).isEqualTo(128 * MIB);
+        Csi.ControllerExpandVolumeResponse published = csi.controller().controllerExpandVolume(
+                grow.toBuilder().setCapacityRange(range(256 * MIB, 0)).build());
+        assertThat(published.getCapacityBytes()).isEqualTo(256 * MIB);
+        assertThat(published.getNodeExpansionRequired()).isTrue();
+        assertThat(csi.controller().controllerExpandVolume(grow.toBuilder().setCapacityRange(range(256 * MIB, 0))
+                .setVolumeCapability(blockCapability(Mode.SINGLE_NODE_WRITER)).build()).getNodeExpansionRequired()).isTrue();
+        assertThat(csi.api.getVolume("pvc-grow").sizeBytes()).isEqualTo(256 * MIB);
     }
 }

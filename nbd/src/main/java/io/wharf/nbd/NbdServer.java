@@ -107,11 +107,11 @@ public final class NbdServer implements AutoCloseable {
         return port;
     }
 
-    /** Connections in the transmission phase on {@code exportName}. */
+    /** Connections in the transmission phase on {@code exportName}, its growable view's ({@link GrowableExport}) included. */
     public int connectionCount(String exportName) {
         int count = 0;
         for (Connection connection : connections.values()) {
-            if (connection.transmitting() && exportName.equals(connection.exportName())) {
+            if (connection.transmitting() && uses(connection, exportName)) {
                 count++;
             }
         }
@@ -134,15 +134,16 @@ public final class NbdServer implements AutoCloseable {
     }
 
     /**
-     * Closes every connection using (or entering transmission with) {@code exportName}, and waits
-     * until they have finished and their requests have left the export.
+     * Closes every connection using (or entering transmission with) {@code exportName} or its
+     * growable view ({@link GrowableExport}), and waits until they have finished and their requests
+     * have left the export.
      *
      * @return how many connections were closed
      */
     public int disconnectAll(String exportName) {
         List<Connection> closing = new ArrayList<>();
         for (Connection connection : connections.values()) {
-            if (exportName.equals(connection.exportName())) {
+            if (uses(connection, exportName)) {
                 connection.close("export '" + exportName + "' disconnected by the server");
                 closing.add(connection);
             }
@@ -153,6 +154,12 @@ public final class NbdServer implements AutoCloseable {
                     .addKeyValue("connections", closing.size()).log();
         }
         return closing.size();
+    }
+
+    /** Whether {@code connection} chose {@code exportName}, or the growable view of it. */
+    private static boolean uses(Connection connection, String exportName) {
+        String chosen = connection.exportName();
+        return chosen != null && (chosen.equals(exportName) || GrowableExport.countedAs(chosen).equals(exportName));
     }
 
     /** Stops accepting, closes every connection and waits for their threads. Idempotent. */

@@ -5,7 +5,9 @@
  * <p>Entry points: {@link io.wharf.nbd.NbdServer} with an {@link io.wharf.nbd.NbdServerConfig},
  * serving the {@link io.wharf.nbd.NbdExport}s an {@link io.wharf.nbd.NbdExports} finds by name
  * (the volume name). Exports report failures as {@link io.wharf.nbd.NbdException} carrying an
- * {@link io.wharf.nbd.NbdError}.
+ * {@link io.wharf.nbd.NbdError}. {@link io.wharf.nbd.GrowableExport} presents an export at a fixed
+ * ceiling size and follows it as it grows, so a connected client can use new space without a
+ * new handshake (online volume expansion).
  *
  * <p>Reading order: {@code handshake} (negotiation), {@code transmission} (requests and replies),
  * {@code buffer} (payload memory), {@code wire} (socket framing), {@code connection} (one

@@ -1,5 +1,6 @@
 package io.wharf.node;
 
+import io.wharf.nbd.GrowableExport;
 import io.wharf.nbd.NbdExport;
 import io.wharf.nbd.NbdExports;
 import io.wharf.storage.SnapshotVolume;
@@ -15,7 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * What the NBD server serves: every ready volume under its name, and every ready snapshot,
  * read-only, under {@code volume@snapshot}. Snapshot views are opened on first use and closed
- * when their snapshot or volume goes away.
+ * when their snapshot or volume goes away. A volume is also served under {@code volume+growable}
+ * ({@link GrowableExport}, the largest volume size as its ceiling), for clients that follow it
+ * as it grows online; that name is not listed.
  */
 final class Exports implements NbdExports {
     private static final Logger log = LoggerFactory.getLogger(Exports.class);
@@ -74,6 +77,11 @@ final class Exports implements NbdExports {
         VolumeExport volume = volumes.get(name);
         if (volume != null) {
             return Optional.of(volume);
+        }
+        Optional<String> growable = GrowableExport.volumeOf(name);
+        if (growable.isPresent()) {
+            return Optional.ofNullable(volumes.get(growable.get()))
+                    .map(export -> new GrowableExport(name, export, VolumeService.MAX_VOLUME_BYTES));
         }
         int at = name.indexOf('@');
         SnapshotOpener current = opener;

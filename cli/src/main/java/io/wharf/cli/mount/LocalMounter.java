@@ -67,21 +67,18 @@ public final class LocalMounter {
         try (MountRegistry.Lock _ = registry.lock()) {
             refuseIfTaken(request.volume(), path, request.blockOnly());
             boolean kernel = useKernelNbd();
-            requireTools(kernel);
+            requireTools(kernel, request.growable());
             if (request.filesystem() != null && !request.blockOnly()) {
                 commands.require(request.filesystem().mkfsTool());
             }
+            URI connected = request.growable() ? target.growable().uri() : request.nbdUri();
             MountRecord record = MountRecord.start(request.volume() + "-" + HexFormat.of().toHexDigits(IDS.nextInt()),
-                    request.volume(), request.nbdUri().toString(), path, kernel ? MountRecord.KERNEL_NBD
+                    request.volume(), connected.toString(), path, kernel ? MountRecord.KERNEL_NBD
                             : MountRecord.NBDFUSE, request.blockOnly(), request.options());
             registry.create(record);
             Steps steps = new Steps(record);
             try {
-                if (kernel) {
-                    attachKernelNbd(steps, target, request.sizeBytes());
-                } else {
-                    attachNbdfuse(steps, request.sizeBytes());
-                }
+                attachDevice(steps, target, request, kernel);
                 if (request.blockOnly()) {
                     return steps.record;
                 }
@@ -107,6 +104,21 @@ public final class LocalMounter {
             } catch (IOException | RuntimeException e) {
                 throw rollBack(steps.record, e);
             }
+        }
+    }
+
+    /**
+     * The block device step: kernel NBD, or nbdfuse plus a loop device; for a growable request the
+     * growable export instead, under a loop device limited to the volume's size.
+     */
+    private void attachDevice(Steps steps, NbdTarget target, MountRequest request, boolean kernel) throws IOException {
+        if (kernel) {
+            attachKernelNbd(steps, request.growable() ? target.growable() : target, request.sizeBytes());
+        } else {
+            attachNbdfuse(steps, request.sizeBytes(), request.growable());
+        }
+        if (request.growable()) {
+            attachSizeLimitedLoop(steps, target, request.sizeBytes());
         }
     }
 
@@ -171,11 +183,13 @@ public final class LocalMounter {
         };
     }
 
-    private void requireTools(boolean kernel) {
-        for (String tool : kernel ? List.of("nbd-client", "blkid", "mount", "umount")
-                : List.of("nbdfuse", "setsid", "fusermount3", "losetup", "blkid", "mount", "umount")) {
-            commands.require(tool);
+    private void requireTools(boolean kernel, boolean growable) {
+        List<String> tools = new ArrayList<>(kernel ? List.of("nbd-client", "blkid", "mount", "umount")
+                : List.of("nbdfuse", "setsid", "fusermount3", "losetup", "blkid", "mount", "umount"));
+        if (kernel && growable) {
+            tools.add("losetup");
         }
+        tools.forEach(commands::require);
     }
 
     /** The record of a mount in progress, saved after every step. */
@@ -192,7 +206,7 @@ public final class LocalMounter {
         }
     }
 
-    private void attachNbdfuse(Steps steps, long sizeBytes) throws IOException {
+    private void attachNbdfuse(Steps steps, long sizeBytes, boolean growable) throws IOException {
         Path directory = registry.directory(steps.record);
         Path fuseDir = Files.createDirectory(directory.resolve("fuse"));
         Path pidFile = directory.resolve("nbdfuse.pid");
@@ -218,10 +232,93 @@ public final class LocalMounter {
         if (pid != steps.record.nbdfusePid()) {
             steps.save(steps.record.withFuse(fuseDir.toString(), pid));
         }
+        if (growable) {
+            return; // the size-limited loop device comes next
+        }
         requireSize(Files.size(file), sizeBytes, steps.record.nbdUri());
         CommandRunner.Result loop = commands.runChecked("losetup", "--find", "--show", "--direct-io=on",
                 file.toString());
-        steps.save(steps.record.withLoopDevice(loop.stdout().strip()));
+        steps.save(steps.record.withLoopDevice(loop.stdout().strip(), 0));
+    }
+
+    /**
+     * A loop device over the growable export (nbdfuse's file or the kernel NBD device, both of the
+     * export's ceiling size), limited to the size the volume's own export serves now: the device
+     * the filesystem lives on, which {@link #grow} raises later.
+     */
+    private void attachSizeLimitedLoop(Steps steps, NbdTarget volume, long sizeBytes) {
+        long served = NbdExportSize.of(volume, settings.timeout());
+        requireSize(served, sizeBytes, volume.uri().toString());
+        String backing = loopBacking(steps.record);
+        long ceiling = steps.record.fuseDir() != null ? fileSize(Path.of(backing))
+                : readLong(sysfsSize(steps.record.nbdDevice())) * 512;
+        if (ceiling < served) {
+            throw new WharfException(ErrorCode.MOUNT_FAILED, "the growable export " + steps.record.nbdUri() + " has "
+                    + ceiling + " bytes, less than the " + served + " its volume serves", "check that the node serving"
+                    + " the volume runs the same Wharf version as this one");
+        }
+        CommandRunner.Result loop = commands.runChecked("losetup", "--find", "--show", "--direct-io=on",
+                "--sizelimit", Long.toString(served), backing);
+        steps.save(steps.record.withLoopDevice(loop.stdout().strip(), served));
+    }
+
+    /**
+     * Grows the device of the growable attachment at {@code path} to {@code sizeBytes}, while it is
+     * in use: after the volume was resized, the loop device's size limit is raised (the filesystem
+     * on it is the caller's to grow). A device already that large is left as it is. Refused with
+     * {@link ErrorCode#UNAVAILABLE} while the volume's export does not serve that size yet, since
+     * writes past what it serves fail.
+     */
+    public MountRecord grow(Path requestedPath, long sizeBytes) {
+        requireRoot();
+        Path path = canonical(requestedPath);
+        try (MountRegistry.Lock _ = registry.lock()) {
+            MountRecord record = registry.byPath(path).orElseThrow(() -> notMounted(path));
+            if (!record.growable()) {
+                throw new WharfException(ErrorCode.INVALID_ARGUMENT, "volume '" + record.volume() + "' at " + path
+                        + " was attached at a fixed size, so its device cannot grow in use",
+                        "unmount it and mount it again: the device then has the volume's new size");
+            }
+            long deviceBytes = readLong(sysfsSize(record.loopDevice())) * 512;
+            if (deviceBytes >= sizeBytes) {
+                return record;
+            }
+            NbdTarget volume = NbdTarget.parse(URI.create(record.nbdUri())).plain();
+            long served = NbdExportSize.of(volume, settings.timeout());
+            if (served < sizeBytes) {
+                throw new WharfException(ErrorCode.UNAVAILABLE, "the NBD export of volume '" + record.volume() + "' ("
+                        + volume.uri() + ") serves " + served + " bytes, not yet the " + sizeBytes + " asked",
+                        "the node serving the volume picks up its new size; try again");
+            }
+            LoopDevice.setSizeLimit(record.loopDevice(), sizeBytes);
+            long grown = readLong(sysfsSize(record.loopDevice())) * 512;
+            if (grown != sizeBytes) {
+                throw new WharfException(ErrorCode.MOUNT_FAILED, record.loopDevice() + " has " + grown + " bytes after"
+                        + " its size limit was set to " + sizeBytes, "check `losetup -l " + record.loopDevice()
+                        + "` and dmesg");
+            }
+            MountRecord saved = record.withLoopDevice(record.loopDevice(), sizeBytes);
+            registry.save(saved);
+            return saved;
+        }
+    }
+
+    /** What the loop device of {@code record} is (or would be) attached to: nbdfuse's file or the kernel NBD device. */
+    private static String loopBacking(MountRecord record) {
+        return record.fuseDir() != null ? Path.of(record.fuseDir(), FUSE_FILE).toString() : record.nbdDevice();
+    }
+
+    private static Path sysfsSize(String device) {
+        return Path.of("/sys/block", Path.of(device).getFileName().toString(), "size");
+    }
+
+    private static long fileSize(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new WharfException(ErrorCode.MOUNT_FAILED, "cannot read the size of " + file + ": " + e.getMessage(),
+                    "check that nbdfuse still runs", e);
+        }
     }
 
     private static boolean failed(Process process) {
@@ -232,12 +329,14 @@ public final class LocalMounter {
         String device = freeNbdDevice();
         commands.runChecked("nbd-client", "-N", target.export(), target.host(), String.valueOf(target.port()), device);
         steps.save(steps.record.withNbdDevice(device));
-        Path sizeFile = Path.of("/sys/block", Path.of(device).getFileName().toString(), "size");
+        Path sizeFile = sysfsSize(device);
         if (!Deadline.after(settings.timeout()).await(() -> readLong(sizeFile) > 0)) {
             throw new WharfException(ErrorCode.MOUNT_FAILED, device + " did not come up within "
                     + settings.timeout().toSeconds() + "s after nbd-client connected", "check dmesg for NBD errors");
         }
-        requireSize(readLong(sizeFile) * 512, sizeBytes, steps.record.nbdUri());
+        if (!target.isGrowable()) {
+            requireSize(readLong(sizeFile) * 512, sizeBytes, steps.record.nbdUri());
+        }
     }
 
     private static String freeNbdDevice() {
@@ -377,10 +476,10 @@ public final class LocalMounter {
     }
 
     private MountRecord detachLoopDevices(MountRecord record) {
-        if (record.fuseDir() == null) {
+        if (record.fuseDir() == null && record.nbdDevice() == null) {
             return record;
         }
-        Path file = Path.of(record.fuseDir(), FUSE_FILE);
+        Path file = Path.of(loopBacking(record));
         for (String device : loopDevicesBackedBy(file)) {
             commands.runChecked("losetup", "-d", device);
         }
@@ -390,7 +489,7 @@ public final class LocalMounter {
                     + " still use " + file + " after `losetup -d`", "see which process holds them open with "
                     + "`fuser -v " + String.join(" ", loopDevicesBackedBy(file)) + "`");
         }
-        return record.withLoopDevice(null);
+        return record.withLoopDevice(null, 0);
     }
 
     /** Loop devices whose backing file is {@code file}, from sysfs. */
@@ -515,6 +614,30 @@ public final class LocalMounter {
     /** Host, port and export name of an {@code nbd://} URI, for nbd-client. */
     record NbdTarget(String host, int port, String export) {
         static final int DEFAULT_PORT = 10809;
+
+        /** The volume's growable export on the same server ({@code volume+growable}). */
+        NbdTarget growable() {
+            return isGrowable() ? this : new NbdTarget(host, port, Names.growableExport(export));
+        }
+
+        /** The export a growable one follows; this one if it is not growable. */
+        NbdTarget plain() {
+            return isGrowable() ? new NbdTarget(host, port,
+                    export.substring(0, export.length() - Names.GROWABLE_EXPORT_SUFFIX.length())) : this;
+        }
+
+        boolean isGrowable() {
+            return export.endsWith(Names.GROWABLE_EXPORT_SUFFIX);
+        }
+
+        URI uri() {
+            try {
+                return new URI("nbd", null, host, port, "/" + export, null, null);
+            } catch (java.net.URISyntaxException e) {
+                throw new WharfException(ErrorCode.INVALID_ARGUMENT, "export '" + export + "' on " + host
+                        + " does not make an nbd:// URI: " + e.getMessage(), "", e);
+            }
+        }
 
         static NbdTarget parse(URI uri) {
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);

@@ -19,6 +19,10 @@ import java.nio.file.Path;
  * @param mounted        whether the filesystem is mounted at {@code path}
  * @param blockOnly      the device was attached without a filesystem (raw block); {@code path} only names it
  * @param options        the {@code mount -o} options the filesystem was mounted with
+ * @param sizeLimitBytes the loop device's size limit over a growable export (the size served when it was
+ *                       attached, then after each {@code grow}); 0 when the device has its export's
+ *                       fixed size, as every record written before growable exports has (they lack
+ *                       the field, hence a boxed type: the JSON reader refuses a missing primitive)
  */
 public record MountRecord(
         int schemaVersion,
@@ -36,19 +40,21 @@ public record MountRecord(
         boolean mounted,
         String mountedAt,
         boolean blockOnly,
-        java.util.List<String> options) {
+        java.util.List<String> options,
+        Long sizeLimitBytes) {
     public static final int SCHEMA_VERSION = 1;
     static final String NBDFUSE = "nbdfuse";
     static final String KERNEL_NBD = "kernel-nbd";
 
     public MountRecord {
         options = options == null ? java.util.List.of() : java.util.List.copyOf(options);
+        sizeLimitBytes = sizeLimitBytes == null ? 0L : sizeLimitBytes; // absent from records of older versions
     }
 
     static MountRecord start(String id, String volume, String nbdUri, Path path, String transport, boolean blockOnly,
                              java.util.List<String> options) {
         return new MountRecord(SCHEMA_VERSION, id, volume, nbdUri, path.toString(), transport, null, null, 0, null,
-                null, false, false, null, blockOnly, options);
+                null, false, false, null, blockOnly, options, 0L);
     }
 
     /** The block device the filesystem lives on, or null before one is attached. */
@@ -58,31 +64,36 @@ public record MountRecord(
 
     MountRecord withFuse(String dir, long pid) {
         return new MountRecord(schemaVersion, id, volume, nbdUri, path, transport, filesystem, dir, pid, loopDevice,
-                nbdDevice, createdPath, mounted, mountedAt, blockOnly, options);
-    }
-
-    MountRecord withLoopDevice(String device) {
-        return new MountRecord(schemaVersion, id, volume, nbdUri, path, transport, filesystem, fuseDir, nbdfusePid,
-                device, nbdDevice, createdPath, mounted, mountedAt, blockOnly, options);
+                nbdDevice, createdPath, mounted, mountedAt, blockOnly, options, sizeLimitBytes);
     }
 
     MountRecord withNbdDevice(String device) {
         return new MountRecord(schemaVersion, id, volume, nbdUri, path, transport, filesystem, fuseDir, nbdfusePid,
-                loopDevice, device, createdPath, mounted, mountedAt, blockOnly, options);
+                loopDevice, device, createdPath, mounted, mountedAt, blockOnly, options, sizeLimitBytes);
     }
 
     MountRecord withFilesystem(String type) {
         return new MountRecord(schemaVersion, id, volume, nbdUri, path, transport, type, fuseDir, nbdfusePid,
-                loopDevice, nbdDevice, createdPath, mounted, mountedAt, blockOnly, options);
+                loopDevice, nbdDevice, createdPath, mounted, mountedAt, blockOnly, options, sizeLimitBytes);
     }
 
     MountRecord withPath(Path mountPath, boolean created) {
         return new MountRecord(schemaVersion, id, volume, nbdUri, mountPath.toString(), transport, filesystem, fuseDir,
-                nbdfusePid, loopDevice, nbdDevice, created, mounted, mountedAt, blockOnly, options);
+                nbdfusePid, loopDevice, nbdDevice, created, mounted, mountedAt, blockOnly, options, sizeLimitBytes);
+    }
+
+    /** Whether the device can grow while in use: a loop device with a size limit over a growable export. */
+    public boolean growable() {
+        return sizeLimitBytes > 0 && loopDevice != null;
+    }
+
+    MountRecord withLoopDevice(String device, long limitBytes) {
+        return new MountRecord(schemaVersion, id, volume, nbdUri, path, transport, filesystem, fuseDir, nbdfusePid,
+                device, nbdDevice, createdPath, mounted, mountedAt, blockOnly, options, limitBytes);
     }
 
     MountRecord withMounted(boolean isMounted, String at) {
         return new MountRecord(schemaVersion, id, volume, nbdUri, path, transport, filesystem, fuseDir, nbdfusePid,
-                loopDevice, nbdDevice, createdPath, isMounted, at, blockOnly, options);
+                loopDevice, nbdDevice, createdPath, isMounted, at, blockOnly, options, sizeLimitBytes);
     }
 }

@@ -16,9 +16,12 @@ import java.util.Objects;
  * @param options     options for {@code mount -o} (e.g. {@code ro}, {@code noatime}); empty for none
  * @param blockOnly   attach the block device only: no filesystem is made or mounted, and {@code path}
  *                    (which must exist) only names the attachment (raw block volumes of the CSI driver)
+ * @param growable    attach the volume's growable export ({@code volume+growable}) under a loop device
+ *                    limited to the size served now, so that {@link LocalMounter#grow} can grow the
+ *                    device while it is in use (the CSI driver's online expansion)
  */
 public record MountRequest(String volume, URI nbdUri, long sizeBytes, Path path, Filesystem filesystem,
-                           List<String> options, boolean blockOnly) {
+                           List<String> options, boolean blockOnly, boolean growable) {
     public MountRequest {
         Objects.requireNonNull(volume, "volume");
         Objects.requireNonNull(nbdUri, "nbdUri");
@@ -28,6 +31,6 @@ public record MountRequest(String volume, URI nbdUri, long sizeBytes, Path path,
 
     /** A filesystem mount with default options ({@code wharf volume mount}). */
     public MountRequest(String volume, URI nbdUri, long sizeBytes, Path path, Filesystem filesystem) {
-        this(volume, nbdUri, sizeBytes, path, filesystem, List.of(), false);
+        this(volume, nbdUri, sizeBytes, path, filesystem, List.of(), false, false);
     }
 }

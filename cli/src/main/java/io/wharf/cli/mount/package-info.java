@@ -18,6 +18,12 @@
  * <p>Reuse: the CSI node plugin stages volumes with {@link io.wharf.cli.mount.LocalMounter} under
  * its own state root, with mount options ({@code MountRequest.options}) and, for raw block
  * volumes, {@code MountRequest.blockOnly}: the device is attached and recorded, nothing is made
- * or mounted.
+ * or mounted. It also sets {@code MountRequest.growable}: the volume's growable export
+ * ({@code volume+growable}, a fixed ceiling size) is attached instead, through either transport,
+ * and a loop device limited to the size the volume's own export serves ({@code NbdExportSize},
+ * an {@code NBD_OPT_INFO} handshake) is the device; its limit is recorded
+ * ({@code MountRecord.sizeLimitBytes}) and {@code LocalMounter.grow} raises it while the device
+ * is in use ({@code LoopDevice}: {@code LOOP_SET_STATUS64} through FFM). Unmount detaches every
+ * loop device over nbdfuse's file or the kernel NBD device, as before.
  */
 package io.wharf.cli.mount;

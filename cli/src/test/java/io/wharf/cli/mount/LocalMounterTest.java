@@ -140,6 +140,27 @@ class LocalMounterTest {
     }
 
     @Test
+    void aGrowableMountIsALoopDeviceLimitedToWhatTheExportServes() throws Exception {
+        URI uri = nbdkit("64M");
+        assertThat(NbdExportSize.of(LocalMounter.NbdTarget.parse(uri), TIMEOUT)).isEqualTo(64 * ByteSize.MIB);
+        Path path = temporary.resolve("grow");
+        // nbdkit serves every export name alike, so the growable one is as large as the volume: the
+        // loop device is limited to what the volume's own export serves, and cannot grow past it
+        MountRecord mounted = mounter.mount(new MountRequest("vol-g", uri, 64 * ByteSize.MIB, path, Filesystem.EXT4,
+                List.of(), false, true));
+        assertThat(mounted.growable()).isTrue();
+        assertThat(mounted.sizeLimitBytes()).isEqualTo(64 * ByteSize.MIB);
+        assertThat(mounted.nbdUri()).endsWith("/+growable");
+        Files.writeString(path.resolve("data"), "x");
+        assertThat(mounter.grow(path, 64 * ByteSize.MIB)).isEqualTo(mounted);
+        assertRefused(() -> mounter.grow(path, 128 * ByteSize.MIB), ErrorCode.UNAVAILABLE,
+                "the NBD export of volume 'vol-g'");
+        assertThat(mounter.mountAt(path)).contains(mounted);
+        mounter.unmount(path);
+        assertNothingLeft();
+    }
+
+    @Test
     void refusesAMountedPathAVolumeMountedElsewhereAndUnknownPaths() throws Exception {
         URI uri = nbdkit("64M");
         Path path = temporary.resolve("mnt");

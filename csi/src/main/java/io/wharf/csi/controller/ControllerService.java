@@ -245,14 +245,13 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
             try (OperationLocks.Held _ = locks.acquire("volume/" + id)) {
                 VolumeInfo volume = get(id);
                 if (volume.sizeBytes() < size.targetBytes()) {
-                    if (volume.attachedTo() != null) {
-                        throw CsiErrors.failedPrecondition("volume " + id + " is published to node " + volume.attachedTo()
-                                + "; Wharf grows volumes offline (a staged device keeps its size): stop the pods using it");
-                    }
-                    volume = api.resizeVolume(id, size.targetBytes());
+                    volume = api.resizeVolume(id, size.targetBytes()); // published or not: ONLINE expansion
                 }
+                // A filesystem always grows on the node (now if published, else after its next stage);
+                // a raw block device only while published: a later stage gives it the new size anyway.
+                boolean nodeExpansion = !block || volume.attachedTo() != null;
                 return Csi.ControllerExpandVolumeResponse.newBuilder().setCapacityBytes(volume.sizeBytes())
-                        .setNodeExpansionRequired(!block).build();
+                        .setNodeExpansionRequired(nodeExpansion).build();
             }
         });
     }

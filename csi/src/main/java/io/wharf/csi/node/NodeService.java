@@ -32,15 +32,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Node service. NodeStage attaches the volume's NBD export as a block device and, for a mount
- * volume, makes a filesystem if the volume is blank and mounts it at the staging path: all of it
- * {@link LocalMounter}, the code behind {@code wharf volume mount}, which records every step and
- * undoes exactly what it did. NodePublish bind-mounts the staged filesystem (or the device, for a
- * raw block volume) at the target; NodeUnpublish and NodeUnstage undo it, leaving no mount, loop
- * device, FUSE mount or nbdfuse process behind.
+ * The Node service. NodeStage attaches the volume's growable NBD export ({@code volume+growable})
+ * under a loop device limited to the volume's size and, for a mount volume, makes a filesystem if
+ * the volume is blank and mounts it at the staging path: all of it {@link LocalMounter}, the code
+ * behind {@code wharf volume mount}, which records every step and undoes exactly what it did.
+ * NodePublish bind-mounts the staged filesystem (or the device, for a raw block volume) at the
+ * target; NodeUnpublish and NodeUnstage undo it, leaving no mount, loop device, FUSE mount or
+ * nbdfuse process behind. NodeExpandVolume raises the loop device's limit once the volume has
+ * grown and grows the mounted filesystem: online expansion.
  */
 public final class NodeService extends NodeGrpc.NodeImplBase {
     private static final Logger log = LoggerFactory.getLogger(NodeService.class);
+    /** Wharf's block size: volume sizes are multiples of it. */
+    private static final long BLOCK_BYTES = 4096;
+    /** The largest volume Wharf makes (8 TiB), the ceiling of a growable export too. */
+    private static final long MAX_VOLUME_BYTES = 8L << 40;
 
     private final CsiConfig config;
     private final WharfApi api;
@@ -115,7 +121,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
                 VolumeInfo volume = volume(id);
                 String nbdUri = request.getPublishContextMap().getOrDefault("nbdUri", volume.nbdUri());
                 MountRecord record = mounter.mount(new MountRequest(id, URI.create(nbdUri), volume.sizeBytes(), staging,
-                        filesystem, options, block));
+                        filesystem, options, block, true));
                 log.atInfo().addKeyValue("volume", id).addKeyValue("staging", staging).addKeyValue("device", record.device())
                         .addKeyValue("filesystem", record.filesystem()).log("volume staged");
                 if (!block && volume.source() != null) {
@@ -317,6 +323,13 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
         });
     }
 
+    /**
+     * Grows the volume's device on this node to the volume's size, then its filesystem, while both
+     * are in use: the staging's loop device over the growable export gets a higher size limit
+     * ({@link LocalMounter#grow}), then {@code resize2fs} (ext4) or {@code xfs_growfs} (xfs) grows
+     * the mounted filesystem; a raw block volume stops at the device. Idempotent: what already has
+     * the size is left alone. Volumes never shrink: a capacity below the device's is OUT_OF_RANGE.
+     */
     @Override
     public void nodeExpandVolume(Csi.NodeExpandVolumeRequest request, StreamObserver<Csi.NodeExpandVolumeResponse> response) {
         Rpc.reply(response, () -> {
@@ -324,24 +337,62 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
             Path path = Path.of(required(request.getVolumePath(), "volume_path"));
             long required = request.getCapacityRange().getRequiredBytes();
             long limit = request.getCapacityRange().getLimitBytes();
-            if (required < 0 || limit < 0 || (limit > 0 && required > limit)) {
-                throw CsiErrors.outOfRange("capacity range [" + required + ", " + limit + "] is not valid");
+            if (required < 0 || limit < 0) {
+                throw CsiErrors.invalid("capacity range must not be negative");
+            }
+            if ((limit > 0 && required > limit) || required > MAX_VOLUME_BYTES) {
+                throw CsiErrors.outOfRange("capacity range [" + required + ", " + limit + "] cannot be met: volumes are"
+                        + " at most " + MAX_VOLUME_BYTES + " bytes");
             }
             try (OperationLocks.Held _ = locks.acquire("volume/" + id)) {
                 Located located = locate(id, path);
                 MountRecord staged = located.staged();
+                long volumeBytes = volume(id).sizeBytes();
+                long wanted = required == 0 ? volumeBytes : roundUpToBlock(required);
                 long deviceBytes = DeviceSize.bytes(staged.device());
-                if (deviceBytes < required) {
-                    throw CsiErrors.failedPrecondition("the device of volume " + id + " on this node has " + deviceBytes
-                            + " bytes, less than " + required + ": an NBD connection keeps the size it started with,"
-                            + " so Wharf grows volumes offline; unstage and stage the volume again, then retry");
+                if (wanted < deviceBytes || (limit > 0 && limit < deviceBytes)) {
+                    throw CsiErrors.outOfRange("volume " + id + " already has " + deviceBytes + " bytes on this node;"
+                            + " capacity range [" + required + ", " + limit + "] would shrink it, and volumes do not shrink");
+                }
+                if (wanted > volumeBytes) {
+                    throw CsiErrors.failedPrecondition("volume " + id + " has " + volumeBytes + " bytes, less than the "
+                            + required + " asked: ControllerExpandVolume grows the volume first");
+                }
+                if (deviceBytes < volumeBytes) {
+                    deviceBytes = growDevice(staged, volumeBytes);
                 }
                 if (!located.block()) {
-                    growFilesystem(staged);
+                    growFilesystemIfSmaller(staged, deviceBytes);
                 }
                 return Csi.NodeExpandVolumeResponse.newBuilder().setCapacityBytes(deviceBytes).build();
             }
         });
+    }
+
+    /** Raises the staging's device to {@code volumeBytes}; returns the device's size after. */
+    private long growDevice(MountRecord staged, long volumeBytes) {
+        if (!staged.growable()) {
+            throw CsiErrors.failedPrecondition("volume " + staged.volume() + " was staged at " + staged.path()
+                    + " with a device of fixed size (by a plugin older than online expansion); unstage and stage it again"
+                    + " (stop the pods using it), and its device has the new size");
+        }
+        mounter.grow(Path.of(staged.path()), volumeBytes);
+        long deviceBytes = DeviceSize.bytes(staged.device());
+        log.atInfo().addKeyValue("volume", staged.volume()).addKeyValue("device", staged.device())
+                .addKeyValue("sizeBytes", deviceBytes).log("volume device grown");
+        return deviceBytes;
+    }
+
+    /** Grows the mounted filesystem when it is smaller than its device by a block or more. */
+    private void growFilesystemIfSmaller(MountRecord staged, long deviceBytes) {
+        if (FilesystemSize.of(commands, staged.filesystem(), staged.device(), Path.of(staged.path()))
+                .smallerThan(deviceBytes)) {
+            growFilesystem(staged);
+        }
+    }
+
+    private static long roundUpToBlock(long bytes) {
+        return (bytes + BLOCK_BYTES - 1) / BLOCK_BYTES * BLOCK_BYTES;
     }
 
     /**

@@ -1,7 +1,8 @@
 /**
- * The Node service: staging through {@link io.wharf.cli.mount.LocalMounter} (NBD export to block
- * device to filesystem, every step recorded and undone in reverse), publishing by bind mount,
- * stats, filesystem growth and topology.
+ * The Node service: staging through {@link io.wharf.cli.mount.LocalMounter} (the volume's growable
+ * NBD export to a size-limited loop device to filesystem, every step recorded and undone in
+ * reverse), publishing by bind mount, stats, online growth of the device and the filesystem, and
+ * topology.
  *
  * <p>State, under the plugin's state directory ({@code /run/wharf/csi}, cleared at boot like the
  * mounts it describes): {@code mounts/<id>/state.json}, LocalMounter's record of each staging
