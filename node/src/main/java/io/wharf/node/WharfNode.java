@@ -13,8 +13,12 @@ import io.wharf.metadata.etcd.EtcdStoreConfig;
 import io.wharf.metadata.model.NodeRecord;
 import io.wharf.node.cluster.Membership;
 import io.wharf.node.cluster.NodeIdentity;
+import io.wharf.node.replication.EventLog;
+import io.wharf.node.replication.ReplicaHost;
+import io.wharf.node.replication.ReplicationLoop;
 import io.wharf.node.transport.ReplicaServer;
 import io.wharf.node.transport.ReplicaServerConfig;
+import io.wharf.replication.sync.ReplicationConfig;
 import io.wharf.storage.PoolUsage;
 import java.time.Instant;
 import io.wharf.nbd.NbdServer;
@@ -81,8 +85,12 @@ public final class WharfNode implements AutoCloseable {
             bind("API", config.apiPort(), "--api-port", api::start);
             String replAddress = null;
             if (config.replPort() != -1) {
+                // closed in reverse: the server (no more frames), the host (storage calls drained), then the loop
+                ReplicationLoop replicationLoop = push(opened, new ReplicationLoop("replication-loop"));
+                ReplicaHost replicaHost = push(opened, new ReplicaHost(config.nodeId(), pool, config.dataDir().resolve("replicas"),
+                        replicationLoop, ReplicationConfig.DEFAULTS, new EventLog()));
                 ReplicaServer replicas = push(opened, new ReplicaServer(
-                        ReplicaServerConfig.of(config.bindHost(), config.replPort(), clusterId, config.nodeId()), pool));
+                        ReplicaServerConfig.of(config.bindHost(), config.replPort(), clusterId, config.nodeId()), pool, replicaHost));
                 bind("replication", config.replPort(), "--repl-port", replicas::start);
                 replAddress = config.advertiseHost() + ":" + replicas.port();
             }

@@ -3,6 +3,7 @@ package io.wharf.node.transport;
 import io.wharf.replication.wire.DecodeResult;
 import io.wharf.replication.wire.FrameCodec;
 import io.wharf.replication.wire.FrameHeader;
+import io.wharf.replication.wire.SyncFrameCodec;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -49,6 +50,60 @@ final class FrameInput {
                     throw new EOFException("stream ended inside a frame header");
                 }
                 return result;
+            }
+        }
+    }
+
+    /**
+     * The type code of the next frame, without consuming anything: {@code -1} when the stream ended
+     * cleanly before it, or when the bytes there are not a frame (wrong magic: {@link #readHeader}
+     * then reports them), so that garbage is never waited on.
+     *
+     * @throws EOFException when the stream ended inside the first bytes of a frame
+     */
+    int peekTypeCode() throws IOException {
+        while (true) {
+            if (buffer.remaining() >= 4 && buffer.getInt(buffer.position()) != FrameCodec.MAGIC) {
+                return -1;
+            }
+            int code = SyncFrameCodec.typeCode(buffer);
+            if (code >= 0) {
+                return code;
+            }
+            if (!readMore()) {
+                if (buffer.hasRemaining()) {
+                    throw new EOFException("stream ended inside a frame header");
+                }
+                return -1;
+            }
+        }
+    }
+
+    /** The type code of the bytes not yet consumed, as far as they have arrived; -1 if fewer than 8 (never reads). */
+    int typeCodeAhead() {
+        return SyncFrameCodec.typeCode(buffer);
+    }
+
+    /**
+     * The next frame's header bytes, not consumed ({@link #readFully} reads them with the payload):
+     * a view of {@link FrameCodec#HEADER_BYTES} bytes, or of fewer when they already show the wrong
+     * magic (the codecs refuse those at once).
+     *
+     * @return null when the stream ended cleanly between frames
+     * @throws EOFException when the stream ended inside a header
+     */
+    ByteBuffer peekHeader() throws IOException {
+        while (true) {
+            int available = buffer.remaining();
+            if (available >= FrameCodec.HEADER_BYTES
+                    || (available >= 4 && buffer.getInt(buffer.position()) != FrameCodec.MAGIC)) {
+                return buffer.slice(buffer.position(), Math.min(available, FrameCodec.HEADER_BYTES)).asReadOnlyBuffer();
+            }
+            if (!readMore()) {
+                if (buffer.hasRemaining()) {
+                    throw new EOFException("stream ended inside a frame header");
+                }
+                return null;
             }
         }
     }

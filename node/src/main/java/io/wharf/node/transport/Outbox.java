@@ -66,6 +66,11 @@ final class Outbox {
      * finishes is not stranded: the holder looks at the queue again after releasing the lock.
      */
     void drain() {
+        if (lock.isHeldByCurrentThread()) {
+            // called back from inside a write (a failure listener that fails the outbox): the writing
+            // loop reports what is queued; reentering it would reuse its batch arrays mid-batch
+            return;
+        }
         while (!queue.isEmpty() && lock.tryLock()) {
             try {
                 writeQueued();

@@ -25,6 +25,10 @@ import org.slf4j.LoggerFactory;
  * Serves the volumes of a local {@link Pool} to peers over the replication protocol
  * ({@code io.wharf.replication.wire}), so that a target on another node can serve NBD for them.
  *
+ * <p>With a {@link FrameHost}, it also serves synchronous replication: a connection whose first
+ * request after Hello is a synchronous-replication frame carries frames for the host from then on
+ * ({@link FrameChannel}).
+ *
  * <p>Life cycle: construct, {@link #start()}, {@link #close()}. Thread-safe. A peer that breaks the
  * protocol loses its connection (with a log line); every other connection is unaffected. Memory is
  * bounded by the configuration, never by what a peer sends.
@@ -50,12 +54,23 @@ public final class ReplicaServer implements AutoCloseable {
     private ScheduledExecutorService watchdog;
     private volatile int boundPort = -1;
 
+    /** A server of version-1 connections only: synchronous-replication frames are refused. */
     public ReplicaServer(ReplicaServerConfig config, Pool pool) {
+        this(config, pool, null);
+    }
+
+    /**
+     * A server that also hands connections speaking synchronous replication (their first request is
+     * {@code OPEN_FENCED} or another type of {@code SyncFrameCodec}) to {@code frames}.
+     *
+     * @param frames the node's replica host; null to refuse such connections
+     */
+    public ReplicaServer(ReplicaServerConfig config, Pool pool, FrameHost frames) {
         this.config = config;
         this.buffers = new BufferPool(config.maxBufferBytes(), config.maxBufferBytes() / 2);
         this.context = new ServerContext(pool, config, buffers,
                 new Semaphore((int) (config.maxBufferBytes() / BufferPool.PAGE_BYTES)), new Semaphore(config.ioThreads()),
-                connection -> connections.remove(connection.id()));
+                connection -> connections.remove(connection.id()), frames);
     }
 
     /**
@@ -89,7 +104,7 @@ public final class ReplicaServer implements AutoCloseable {
                 .addKeyValue("maxRequestsInFlightPerConnection", config.maxRequestsInFlightPerConnection())
                 .addKeyValue("maxConnectionBufferBytes", config.maxConnectionBufferBytes())
                 .addKeyValue("maxBufferBytes", config.maxBufferBytes()).addKeyValue("ioThreads", config.ioThreads())
-                .addKeyValue("ioTimeoutMs", config.ioTimeoutMs()).log();
+                .addKeyValue("ioTimeoutMs", config.ioTimeoutMs()).addKeyValue("synchronousReplication", context.frames() != null).log();
     }
 
     /** The port listened on (the chosen one when configured with port 0). */

@@ -3,6 +3,7 @@ package io.wharf.node.transport;
 import io.wharf.core.ErrorCode;
 import io.wharf.core.WharfException;
 import io.wharf.nbd.buffer.BufferPool;
+import io.wharf.replication.sync.frames.FrameServer;
 import io.wharf.replication.wire.DecodeError;
 import io.wharf.replication.wire.DecodeResult;
 import io.wharf.replication.wire.ExtentRun;
@@ -11,6 +12,8 @@ import io.wharf.replication.wire.FrameHeader;
 import io.wharf.replication.wire.Message;
 import io.wharf.replication.wire.MessageType;
 import io.wharf.replication.wire.Status;
+import io.wharf.replication.wire.SyncFrameCodec;
+import io.wharf.replication.wire.SyncFrameHeader;
 import io.wharf.storage.Volume;
 import io.wharf.storage.layer.LayerFile;
 import java.io.EOFException;
@@ -36,6 +39,12 @@ import org.slf4j.LoggerFactory;
  * One peer connection of a {@link ReplicaServer}: {@link #run()}, on its own platform thread, reads
  * frames; requests run on that thread or on virtual threads of their own (see the package
  * documentation); replies go out through the connection's {@link Outbox} in completion order.
+ *
+ * <p>The first request after Hello decides what the connection carries, for good: a version-1
+ * request makes it a version-1 connection (a synchronous-replication frame on it is a protocol
+ * error); a synchronous-replication frame makes it a frame connection ({@link FrameChannel}), whose
+ * every frame goes whole to the server's {@link FrameHost} (a version-1 OPEN on it is a protocol
+ * error, answered by closing).
  */
 final class ServerConnection implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
@@ -54,6 +63,9 @@ final class ServerConnection implements Runnable {
 
     /** A volume opened on this connection. */
     record OpenVolume(String volumeId, Volume volume, long epoch) {}
+
+    /** What a greeted connection carries, decided by its first request. */
+    private enum Mode { UNDECIDED, VERSION_1, FRAMES }
 
     private final long id;
     private final SocketChannel channel;
@@ -76,8 +88,12 @@ final class ServerConnection implements Runnable {
     private volatile String closeReason;
     private volatile boolean unexpectedLogged;
     private volatile Thread thread;
+    /** Set once the connection carries synchronous replication. */
+    private volatile FrameChannel frameLink;
     private String peerNode = "?";
     private int nextHandle = 1;
+    /** Reader only. */
+    private Mode mode = Mode.UNDECIDED;
 
     ServerConnection(long id, SocketChannel channel, ServerContext context, long acceptedNanos) {
         this.id = id;
@@ -126,13 +142,24 @@ final class ServerConnection implements Runnable {
 
     private String serve(FrameInput in) throws IOException, InterruptedException {
         while (true) {
+            if (greeted && mode == Mode.UNDECIDED) {
+                // the first request after Hello decides what the connection carries, for good
+                if (SyncFrameCodec.isSyncType(in.peekTypeCode())) {
+                    mode = Mode.FRAMES;
+                    return frames(in);
+                }
+                mode = Mode.VERSION_1;
+            }
             acquire(inFlight, 1);
             ServerRequest request = takeIdle();
             try {
                 DecodeResult<FrameHeader> result = in.readHeader();
                 String end = switch (result) {
                     case DecodeResult.Incomplete<FrameHeader> _ -> closeReason != null ? closeReason : "peer closed the connection";
-                    case DecodeResult.Malformed<FrameHeader>(DecodeError error) -> garbage("malformed frame: " + error);
+                    case DecodeResult.Malformed<FrameHeader>(DecodeError error) -> SyncFrameCodec.isSyncType(in.typeCodeAhead())
+                            ? garbage("a synchronous-replication frame (type 0x" + Integer.toHexString(in.typeCodeAhead()) + ") "
+                                    + (greeted ? "on a version-1 connection" : "before HELLO"))
+                            : garbage("malformed frame: " + error);
                     case DecodeResult.Ok<FrameHeader>(FrameHeader header) -> {
                         requests.incrementAndGet();
                         yield accept(in, request, header);
@@ -147,6 +174,94 @@ final class ServerConnection implements Runnable {
                 }
             }
         }
+    }
+
+    /**
+     * Serves the rest of the connection as frames of synchronous replication: each whole frame goes
+     * to this connection's {@link io.wharf.replication.sync.frames.FrameServer} on the host's loop,
+     * and its replies come back through the outbox. Runs on this reader thread until the connection
+     * ends; returns why.
+     */
+    private String frames(FrameInput in) throws IOException, InterruptedException {
+        FrameHost host = context.frames();
+        if (host == null) {
+            return refuseFrames(in);
+        }
+        FrameServer[] server = new FrameServer[1]; // on the loop only
+        FrameChannel link = FrameChannel.serving(channel, outbox, peerNode + " (" + remote + ")", host.loop(),
+                new FrameChannel.Receiver() {
+                    @Override
+                    public void received(FrameChannel from, ByteBuffer frame) {
+                        server[0].receive(frame);
+                    }
+
+                    @Override
+                    public void closed(FrameChannel from, String reason) {
+                        server[0].close();
+                    }
+                }, frameAdmission(), 2 * context.config().maxConnectionBufferBytes());
+        frameLink = link;
+        if (closeReason != null) { // closed from outside before the link existed
+            link.close(closeReason);
+        }
+        host.loop().execute(() -> server[0] = host.serve(link)); // before any frame: the loop runs tasks in order
+        log.atDebug().setMessage("replica connection carries synchronous replication").addKeyValue("connection", id)
+                .addKeyValue("remote", remote).addKeyValue("peerNode", peerNode).log();
+        String reason = link.readFrames(in);
+        return closeReason != null ? closeReason : reason;
+    }
+
+    /** Room for the frames of requests not yet answered: this connection's budget and the server's. */
+    private FrameChannel.Admission frameAdmission() {
+        // a frame of a whole payload and its header may be a page more than the smallest budget allowed
+        int maxPages = (int) (context.config().maxConnectionBufferBytes() / BufferPool.PAGE_BYTES);
+        return new FrameChannel.Admission() {
+            @Override
+            public void reserve(int frameBytes) throws InterruptedException {
+                int pages = pages(frameBytes);
+                connectionBudget.acquire(pages);
+                try {
+                    context.bufferBudget().acquire(pages);
+                } catch (InterruptedException e) {
+                    connectionBudget.release(pages);
+                    throw e;
+                }
+            }
+
+            @Override
+            public void release(int frameBytes) {
+                int pages = pages(frameBytes);
+                context.bufferBudget().release(pages);
+                connectionBudget.release(pages);
+            }
+
+            private int pages(int frameBytes) {
+                return (int) Math.min(BufferPool.pagesFor(frameBytes), maxPages);
+            }
+        };
+    }
+
+    /** Without a replica host: answers the first synchronous-replication request with an error, then closes. */
+    private String refuseFrames(FrameInput in) throws IOException, InterruptedException {
+        ByteBuffer header = in.peekHeader();
+        if (header == null) {
+            return "peer closed the connection";
+        }
+        SyncFrameHeader sync = switch (SyncFrameCodec.decodeHeader(header)) {
+            case DecodeResult.Ok<SyncFrameHeader>(SyncFrameHeader decoded) -> decoded;
+            case DecodeResult.Malformed<SyncFrameHeader>(DecodeError error) -> null;
+            case DecodeResult.Incomplete<SyncFrameHeader> incomplete -> throw new AssertionError(incomplete);
+        };
+        if (sync == null) {
+            return garbage("malformed synchronous-replication frame");
+        }
+        in.readFully(ByteBuffer.allocate(FrameCodec.HEADER_BYTES + sync.payloadLength())); // read whole, so that the reply is not lost to a reset
+        String refusal = "node " + context.config().nodeId() + " does not serve synchronous replication (it has no replica host)";
+        acquire(inFlight, 1);
+        answerNow(takeIdle(), Message.Reply.error(sync.requestId(), Status.UNAVAILABLE, ErrorCode.UNAVAILABLE, refusal));
+        log.atWarn().setMessage("replica connection refused: synchronous replication is not served here").addKeyValue("remote", remote)
+                .addKeyValue("peerNode", peerNode).log();
+        return "refused: " + refusal;
     }
 
     /** Answers or dispatches one request; returns why to close the connection, or null to go on. */
@@ -493,6 +608,10 @@ final class ServerConnection implements Runnable {
     void close(String reason) {
         if (closeReason == null) {
             closeReason = reason;
+        }
+        FrameChannel link = frameLink;
+        if (link != null) {
+            link.close(reason);
         }
         closeChannel();
     }

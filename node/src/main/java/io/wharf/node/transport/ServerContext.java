@@ -14,6 +14,8 @@ import java.util.function.Consumer;
  * @param bufferBudget  4 KiB pages of payload all connections may hold at once
  * @param volumeCalls   permits for calls into volumes ({@code ioThreads})
  * @param finished      told once when a connection has released everything
+ * @param frames        where connections that speak synchronous replication go; null when this node
+ *                      serves only version-1 connections (sync frames are then refused)
  */
 record ServerContext(
         Pool pool,
@@ -21,4 +23,5 @@ record ServerContext(
         BufferPool buffers,
         Semaphore bufferBudget,
         Semaphore volumeCalls,
-        Consumer<ServerConnection> finished) {}
+        Consumer<ServerConnection> finished,
+        FrameHost frames) {}

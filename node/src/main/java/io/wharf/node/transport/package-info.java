@@ -3,8 +3,10 @@
  * {@code io.wharf.replication.wire}. {@link io.wharf.node.transport.ReplicaServer} serves the volumes
  * of the local pool to peers; {@link io.wharf.node.transport.RemoteVolume} (through a
  * {@link io.wharf.node.transport.ReplicaClient}, one per peer) is a {@link io.wharf.storage.Volume}
- * whose data is on a peer, so the NBD server serves it like a local one. No replication logic
- * (epochs, fencing, resync) lives here: frames carry the epoch, nothing checks it yet.
+ * whose data is on a peer, so the NBD server serves it like a local one. It also carries the frames
+ * of synchronous replication ({@link io.wharf.node.transport.FrameChannel}) between a target's
+ * {@code FrameEndpoint} and a replica's {@code FrameServer}. No replication logic (epochs, fencing,
+ * resync) lives here: that is {@code io.wharf.replication.sync}, run by {@code io.wharf.node.replication}.
  *
  * <p><b>Server threads</b> (as the NBD server): per connection one platform reader thread decodes
  * frames through a 64 KiB read-ahead and reads write payloads into pooled direct buffers. A request
@@ -26,6 +28,33 @@
  * waiting caller: whichever thread finishes the request (usually the reader, after checking the
  * data's CRC32C) gives the slot back and runs the completion, which writes the NBD reply. A remote
  * request then costs no thread wake-up beyond the two sockets' readers.
+ *
+ * <p><b>Two kinds of server connection.</b> After Hello, the first request decides what a
+ * connection carries, for good. A version-1 request (OPEN, ...) makes it a version-1 connection, as
+ * {@code RemoteVolume} uses; a synchronous-replication frame ({@code SyncFrameCodec.isSyncType}, type
+ * codes 0x41-0x45, {@code OPEN_FENCED} first) makes it a frame connection: from then on every frame
+ * (the sync types and the version-1 READ/WRITE/TRIM/FLUSH/CLOSE on handles from {@code OPEN_FENCED})
+ * is read whole and handed to the connection's {@code FrameServer}, made by the server's
+ * {@link io.wharf.node.transport.FrameHost} (the node's replica host) and run on its loop. A sync frame
+ * on a version-1 connection, or a version-1 OPEN (or anything malformed) on a frame connection, is a
+ * protocol error: that connection is closed with a log line. A server without a host answers the
+ * first sync frame with an UNAVAILABLE error and closes the connection.
+ *
+ * <p><b>Frame connections</b> ({@link io.wharf.node.transport.FrameChannel}; on a replica the
+ * connection's reader thread, on a target a platform reader thread per link, made by
+ * {@link io.wharf.node.transport.FrameChannel#connect}): the reader reads a header, has its codec
+ * verify it (so the payload is known to be at most 1 MiB before anything is allocated), reserves room
+ * for the frame, reads it into a buffer of its own and hands it to the loop. The loop's
+ * {@code send} only queues the frame in the {@link io.wharf.node.transport.Outbox} and wakes a writer
+ * (virtual) thread: the loop never touches a socket. Room on a replica: the frames of requests not yet
+ * answered, within the connection's {@code maxConnectionBufferBytes} and the server's
+ * {@code maxBufferBytes} (released when the reply has been written; request ids must grow, so nothing
+ * unanswered stays held); on a target, frames handed to the loop and not yet handled
+ * ({@link io.wharf.node.transport.LinkConfig#maxReceivedBytes}). Frames waiting to be sent are bounded
+ * too ({@code maxQueuedBytes}); past the bound, or when a write makes no progress within the timeout
+ * (the server's watchdog, or the target's on its loop), the connection is closed. A closed frame
+ * connection tells its owner once, on the loop: the target's endpoint hears the link broke (its
+ * requests fail, its sessions are dead), the replica's frame server is closed. It is never reused.
  *
  * <p><b>Failures.</b> Volume errors cross the wire as status codes carrying the core
  * {@link io.wharf.core.ErrorCode} name ({@code WireErrors} is the one table) and come out as the

@@ -1,0 +1,97 @@
+package io.wharf.node.replication;
+
+import static io.wharf.node.replication.OnLoop.await;
+import static io.wharf.node.replication.OnLoop.ok;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.wharf.core.ErrorCode;
+import io.wharf.replication.sync.Outcome;
+import io.wharf.replication.sync.ReplicationConfig;
+import io.wharf.replication.sync.ReplicationListener;
+import io.wharf.replication.sync.replica.ReplicaMetadata;
+import io.wharf.replication.sync.replica.ReplicaVolume;
+import io.wharf.storage.Pool;
+import io.wharf.storage.PoolConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The replica host's life cycle of replicas and their metadata files, without sockets. */
+class ReplicaHostTest {
+    private static final long MIB = 1 << 20;
+    private static final ReplicationConfig CONFIG = new ReplicationConfig(64 * 1024, 3_000_000_000L, 50_000_000L, 20, 0,
+            200_000_000L, 4, 256);
+
+    @TempDir
+    Path directory;
+
+    private Pool pool;
+    private ReplicationLoop loop;
+    private ReplicaHost host;
+
+    @BeforeEach
+    void start() throws Exception {
+        pool = Pool.open(directory.resolve("pool"), PoolConfig.defaults());
+        loop = new ReplicationLoop("host-test-loop");
+        host = new ReplicaHost("node-b", pool, directory.resolve("replicas"), loop, CONFIG, ReplicationListener.NONE);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        try {
+            host.close();
+            loop.close();
+        } finally {
+            pool.close();
+        }
+    }
+
+    private Outcome<ReplicaVolume> open(String volumeId, boolean create) throws Exception {
+        return await(loop, done -> host.open(volumeId, MIB, create, done));
+    }
+
+    @Test
+    void aMissingVolumeIsNotFoundUnlessCreatedAndEachReplicaIsMadeOnce() throws Exception {
+        assertThat(open("vol-a", false)).isInstanceOfSatisfying(Outcome.Failed.class,
+                failed -> assertThat(failed.code()).isEqualTo(ErrorCode.VOLUME_NOT_FOUND));
+        assertThat(host.holds("vol-a")).isFalse();
+        ReplicaVolume created = ok(open("vol-a", true));
+        assertThat(pool.volume("vol-a")).isPresent();
+        assertThat(ReplicaMetadata.decode(Files.readAllBytes(host.metadataFile("vol-a")))).isEqualTo(ReplicaMetadata.fresh(16));
+        assertThat(ok(open("vol-a", false))).isSameAs(created);
+        assertThat(ok(open("vol-a", true))).isSameAs(created);
+        assertThat(open("../etc", true)).isInstanceOfSatisfying(Outcome.Failed.class,
+                failed -> assertThat(failed.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
+    }
+
+    @Test
+    void forgetDropsTheReplicaAndItsFileAndCreateReplacesAStaleFile() throws Exception {
+        ReplicaVolume first = ok(open("vol-a", true));
+        assertThat(ok(OnLoop.<Long>await(loop, done -> first.open(9, done)))).isPositive();
+        assertThat(ReplicaMetadata.decode(Files.readAllBytes(host.metadataFile("vol-a"))).epoch()).isEqualTo(9);
+
+        pool.delete("vol-a");
+        host.forget("vol-a");
+        assertThat(host.holds("vol-a")).isFalse();
+        assertThat(host.metadataFile("vol-a")).doesNotExist();
+
+        Files.write(host.metadataFile("vol-a"), new ReplicaMetadata(12, io.wharf.replication.sync.RegionSet.empty(16),
+                java.util.Map.of()).encode()); // a stale file, as a crash before the delete would leave
+        ReplicaVolume second = ok(open("vol-a", true));
+        assertThat(second).isNotSameAs(first);
+        assertThat(second.epoch()).as("a new volume starts fresh").isZero();
+    }
+
+    @Test
+    void aDamagedMetadataFileIsRefusedNotGuessedAt() throws Exception {
+        pool.create("vol-a", MIB);
+        Files.write(host.metadataFile("vol-a"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22});
+        assertThat(open("vol-a", false)).isInstanceOfSatisfying(Outcome.Failed.class, failed -> {
+            assertThat(failed.code()).isEqualTo(ErrorCode.IO_ERROR);
+            assertThat(failed.message()).contains("damaged");
+        });
+    }
+}
