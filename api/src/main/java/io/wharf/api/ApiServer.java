@@ -186,7 +186,7 @@ public final class ApiServer implements AutoCloseable {
             if (patch.sizeBytes() != null) {
                 volume = required(api.resizeVolume(name, patch.sizeBytes()));
             }
-            VolumeUpdate update = patch.scheduleUpdate();
+            VolumeUpdate update = patch.settingsUpdate();
             if (update != null) {
                 volume = required(api.updateVolume(name, update));
             }
@@ -226,8 +226,12 @@ public final class ApiServer implements AutoCloseable {
             VolumeRevert revert = r.json(VolumeRevert.class);
             return new Response.Json(200, required(api.revertVolume(volume, revert.snapshot(), revert.force())));
         }));
-        routes.add(bind("POST", "/v1/volumes/{name}/attach", r -> new Response.Json(200, required(
-                api.attachVolume(r.pathParameter("name"), r.optionalJson(VolumeAttach.class, new VolumeAttach(null)).node())))));
+        routes.add(bind("POST", "/v1/volumes/{name}/attach", r -> {
+            VolumeAttach attach = r.optionalJson(VolumeAttach.class, new VolumeAttach(null));
+            return new Response.Json(200, required(api.attachVolume(r.pathParameter("name"), attach.node(), attach.force())));
+        }));
+        routes.add(bind("GET", "/v1/volumes/{name}/checksum", r -> new Response.Json(200,
+                required(api.checksumVolume(r.pathParameter("name"), r.queryParameters().get("replica"))))));
         routes.add(bind("POST", "/v1/volumes/{name}/detach",
                 r -> new Response.Json(200, required(api.detachVolume(r.pathParameter("name"))))));
         routes.add(bind("POST", "/v1/policies", r -> {

@@ -34,7 +34,8 @@ public record VolumeInfo(
         String snapshotSchedule,
         String schedulePolicy,
         VolumeSpaceInfo space,
-        String attachedTo) {
+        String attachedTo,
+        ReplicationInfo replication) {
     public VolumeInfo {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
     }
@@ -44,18 +45,32 @@ public record VolumeInfo(
             long allocatedBytes, String nbdUri, int clients, String node, String createdAt, int snapshots,
             String source, String snapshotSchedule, String schedulePolicy) {
         this(name, id, sizeBytes, labels, state, allocatedBytes, nbdUri, clients, node, createdAt, snapshots,
-                source, snapshotSchedule, schedulePolicy, null, null);
+                source, snapshotSchedule, schedulePolicy, null, null, null);
+    }
+
+    /** A volume without replication details. */
+    public VolumeInfo(String name, String id, long sizeBytes, Map<String, String> labels, String state,
+            long allocatedBytes, String nbdUri, int clients, String node, String createdAt, int snapshots,
+            String source, String snapshotSchedule, String schedulePolicy, VolumeSpaceInfo space, String attachedTo) {
+        this(name, id, sizeBytes, labels, state, allocatedBytes, nbdUri, clients, node, createdAt, snapshots,
+                source, snapshotSchedule, schedulePolicy, space, attachedTo, null);
     }
 
     /** This volume with its space breakdown. */
     public VolumeInfo withSpace(VolumeSpaceInfo breakdown) {
         return new VolumeInfo(name, id, sizeBytes, labels, state, allocatedBytes, nbdUri, clients, node, createdAt,
-                snapshots, source, snapshotSchedule, schedulePolicy, breakdown, attachedTo);
+                snapshots, source, snapshotSchedule, schedulePolicy, breakdown, attachedTo, replication);
     }
 
     /** This volume as attached to {@code target} (null: detached). */
     public VolumeInfo withAttachedTo(String target) {
         return new VolumeInfo(name, id, sizeBytes, labels, state, allocatedBytes, nbdUri, clients, node, createdAt,
-                snapshots, source, snapshotSchedule, schedulePolicy, space, target);
+                snapshots, source, snapshotSchedule, schedulePolicy, space, target, replication);
+    }
+
+    /** This volume with its replication details. */
+    public VolumeInfo withReplication(ReplicationInfo details) {
+        return new VolumeInfo(name, id, sizeBytes, labels, state, allocatedBytes, nbdUri, clients, node, createdAt,
+                snapshots, source, snapshotSchedule, schedulePolicy, space, attachedTo, details);
     }
 }

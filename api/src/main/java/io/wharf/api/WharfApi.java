@@ -75,7 +75,24 @@ public interface WharfApi {
      *
      * @throws io.wharf.core.WharfException VOLUME_ATTACHED when it is attached to another node
      */
-    VolumeInfo attachVolume(String name, String node);
+    default VolumeInfo attachVolume(String name, String node) {
+        return attachVolume(name, node, false);
+    }
+
+    /**
+     * Attaches as {@link #attachVolume(String, String)}; with {@code force}, a replicated volume
+     * attached to a node that is offline is taken over (its epoch raised, so the old target is fenced).
+     *
+     * @throws io.wharf.core.WharfException VOLUME_ATTACHED when attached to another node that is online, or
+     *                                      offline and {@code force} is not given
+     */
+    VolumeInfo attachVolume(String name, String node, boolean force);
+
+    /**
+     * Digests of the volume's copies, each read where it lives: every replica ({@code replica} null),
+     * or only the copy on node {@code replica} (asked of that node).
+     */
+    VolumeChecksum checksumVolume(String name, String replica);
 
     /** Detaches the volume: the node holding its data serves it again. Detaching a detached volume is a no-op. */
     VolumeInfo detachVolume(String name);

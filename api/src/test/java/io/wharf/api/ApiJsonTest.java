@@ -20,7 +20,7 @@ class ApiJsonTest {
         String json = ApiJson.writer().writeValueAsString(new VolumeCreate("db", 4096,
                 Map.of("zone", "a", "app", "pg", "tier", "db")));
         assertThat(json).isEqualTo("{\"name\":\"db\",\"sizeBytes\":4096,\"labels\":{\"app\":\"pg\",\"tier\":\"db\",\"zone\":\"a\"},"
-                + "\"snapshotSchedule\":null,\"schedulePolicy\":null,\"nodes\":[],\"zones\":[],\"nodeSelector\":{}}");
+                + "\"snapshotSchedule\":null,\"schedulePolicy\":null,\"nodes\":[],\"zones\":[],\"nodeSelector\":{},\"repl\":1}");
     }
 
     @Test

@@ -288,7 +288,7 @@ class ApiRoundTripTest {
         assertRefused(() -> client.updateVolume("nope", new VolumeUpdate("daily=02:00", null)),
                 ErrorCode.VOLUME_NOT_FOUND, "volume 'nope' does not exist", null);
         assertRefused(() -> client.updateVolume("db", new VolumeUpdate(null, null)), ErrorCode.INVALID_ARGUMENT,
-                "request body changes nothing; give at least one of sizeBytes, snapshotSchedule, schedulePolicy",
+                "request body changes nothing; give at least one of sizeBytes, snapshotSchedule, schedulePolicy, repl",
                 null);
 
         client.updateVolume("db", new VolumeUpdate(null, "nightly"));

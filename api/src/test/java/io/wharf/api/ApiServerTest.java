@@ -102,7 +102,7 @@ class ApiServerTest {
         assertThat(JSON.readTree(response.body()).get("sizeBytes").asLong()).isEqualTo(8192);
         assertThat(assertError(send("PATCH", "/v1/volumes/db", "{}"), 400, "INVALID_ARGUMENT"))
                 .isEqualTo("request body changes nothing; give at least one of sizeBytes, snapshotSchedule, "
-                        + "schedulePolicy");
+                        + "schedulePolicy, repl");
         assertThat(assertError(send("PATCH", "/v1/volumes/db", ""), 400, "INVALID_ARGUMENT"))
                 .isEqualTo("request body is empty; expected a JSON object");
         assertThat(assertError(send("PATCH", "/v1/volumes/db", "{\"sizeBytes\":null}"), 400, "INVALID_ARGUMENT"))

@@ -347,7 +347,14 @@ public class FakeWharfApi implements WharfApi {
     }
 
     @Override
-    public VolumeInfo attachVolume(String name, String node) {
+    public io.wharf.api.VolumeChecksum checksumVolume(String name, String replica) {
+        VolumeInfo v = lookup(name);
+        return new io.wharf.api.VolumeChecksum(name, true, java.util.List.of(
+                new io.wharf.api.VolumeChecksum.Replica(v.node(), "in-sync", "0".repeat(64), null)));
+    }
+
+    @Override
+    public VolumeInfo attachVolume(String name, String node, boolean force) {
         maybeFail();
         VolumeInfo v = lookup(name);
         String target = node == null ? "node-1" : node;

@@ -52,7 +52,8 @@ class OpenApiDocumentTest {
                 PolicyCreate.class, PolicyInfo.class, PolicyList.class, VolumeSpaceInfo.class,
                 VolumeSpaceInfo.SnapshotSpace.class, NodeList.class, NodePatch.class, VolumeAttach.class, BackupTargetCreate.class, BackupTargetInfo.class,
                 BackupTargetList.class, BackupCreate.class, BackupRestore.class, BackupStatus.class, BackupList.class,
-                BackupScheduleSet.class, BackupScheduleInfo.class, BackupScheduleList.class)) {
+                BackupScheduleSet.class, BackupScheduleInfo.class, BackupScheduleList.class, ReplicationInfo.class,
+                VolumeChecksum.class)) {
             records.put(type.getSimpleName(), type);
         }
         JsonNode schemas = document.get("components").get("schemas");

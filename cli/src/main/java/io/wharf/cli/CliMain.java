@@ -35,6 +35,7 @@ import io.wharf.cli.snapshot.SnapshotDeleteCommand;
 import io.wharf.cli.snapshot.SnapshotInspectCommand;
 import io.wharf.cli.snapshot.SnapshotListCommand;
 import io.wharf.cli.volume.VolumeAttachCommand;
+import io.wharf.cli.volume.VolumeChecksumCommand;
 import io.wharf.cli.volume.VolumeCloneCommand;
 import io.wharf.cli.volume.VolumeDetachCommand;
 import io.wharf.cli.volume.VolumeCommand;
@@ -76,6 +77,7 @@ public final class CliMain {
                 .addSubcommand(new VolumeRevertCommand())
                 .addSubcommand(new VolumeDeleteCommand())
                 .addSubcommand(new VolumeAttachCommand())
+                .addSubcommand(new VolumeChecksumCommand())
                 .addSubcommand(new VolumeDetachCommand())
                 .addSubcommand(new VolumeMountCommand())
                 .addSubcommand(new VolumeUnmountCommand());

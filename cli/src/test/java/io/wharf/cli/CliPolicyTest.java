@@ -67,7 +67,7 @@ class CliPolicyTest extends CliAgainstApiServer {
     @Test
     void updateNeedsAnOptionAndChecksNamesBeforeAnythingIsSent() {
         assertUsageError(wharf("volume", "update", "db"),
-                "Missing option: give --snapshot-schedule=SCHEDULE or --schedule-policy=POLICY (or both)",
+                "Missing option: give --snapshot-schedule=SCHEDULE, --schedule-policy=POLICY or --repl=N",
                 "wharf volume update");
         assertUsageError(wharf("volume", "update", "--snapshot-schedule", "daily=02:00"),
                 "Missing required parameter: 'NAME'", "wharf volume update");

@@ -325,7 +325,14 @@ final class InMemoryApi implements WharfApi {
     }
 
     @Override
-    public synchronized VolumeInfo attachVolume(String name, String node) {
+    public synchronized io.wharf.api.VolumeChecksum checksumVolume(String name, String replica) {
+        VolumeInfo v = lookup(name);
+        return new io.wharf.api.VolumeChecksum(name, true, java.util.List.of(
+                new io.wharf.api.VolumeChecksum.Replica(v.node(), "in-sync", "0".repeat(64), null)));
+    }
+
+    @Override
+    public synchronized VolumeInfo attachVolume(String name, String node, boolean force) {
         call();
         VolumeInfo v = lookup(name);
         String target = node == null ? "node-1" : getNodeQuietly(node);

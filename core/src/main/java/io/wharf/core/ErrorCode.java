@@ -34,6 +34,10 @@ public enum ErrorCode {
     NODE_ID_IN_USE(409, 4),
     PLACEMENT_FAILED(409, 4),
     NODE_IN_USE(409, 4),
+    /** A newer attach raised the volume's epoch: this target may never write again. */
+    VOLUME_FENCED(409, 4),
+    /** The operation is not available for this kind of volume (yet); the hint says what works. */
+    NOT_SUPPORTED(409, 4),
     // 507: not enough room
     CAPACITY_EXCEEDED(507, 5),
     NO_SPACE(507, 5),

@@ -73,7 +73,7 @@ class ControllerTest extends CsiTestBase {
     @Test
     void storageClassParametersAreValidated() {
         assertParameterRefused(Map.of("replicas", "1"), "unknown StorageClass parameter 'replicas'");
-        assertParameterRefused(Map.of("repl", "2"), "not available yet");
+        assertParameterRefused(Map.of("repl", "4"), "out of range");
         assertParameterRefused(Map.of("repl", "x"), "not a number");
         assertParameterRefused(Map.of("fs", "zfs"), "ext4 or xfs");
         assertParameterRefused(Map.of("io_profile", "turbo"), "io_profile");

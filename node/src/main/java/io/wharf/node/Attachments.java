@@ -8,7 +8,11 @@ import io.wharf.metadata.model.NodeRecord;
 import io.wharf.metadata.model.VolumeRecord;
 import io.wharf.metadata.model.VolumeState;
 import io.wharf.nbd.NbdServer;
+import io.wharf.core.ErrorCode;
+import io.wharf.core.WharfException;
 import io.wharf.node.cluster.Membership;
+import io.wharf.node.replication.Replication;
+import io.wharf.node.replication.TargetVolume;
 import io.wharf.node.transport.RemoteVolume;
 import io.wharf.node.transport.ReplicaClient;
 import io.wharf.node.transport.ReplicaClientConfig;
@@ -17,6 +21,7 @@ import io.wharf.storage.Volume;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -43,12 +48,17 @@ final class Attachments implements AutoCloseable {
     private final Membership membership;
     private final Object controlLock;
     private final Map<String, ReplicaClient> clients = new ConcurrentHashMap<>();
+    private final Replication replication;
+    private static final java.util.concurrent.Executor CALLBACKS = runnable -> Thread.ofVirtual().name("attach").start(runnable);
+    /** Replicated volumes whose takeover runs now, by name. */
+    private final Map<String, CompletableFuture<Void>> attaching = new ConcurrentHashMap<>();
     private final ExecutorService watchEvents = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("attachments").daemon().factory());
     private Watch watch;
 
     Attachments(NodeConfig config, String clusterId, VolumeCatalog catalog, Pool pool, Exports exports, NbdServer nbd,
-                Membership membership, Object controlLock) {
+                Membership membership, Object controlLock, Replication replication) {
+        this.replication = replication;
         this.config = config;
         this.clusterId = clusterId;
         this.catalog = catalog;
@@ -94,8 +104,15 @@ final class Attachments implements AutoCloseable {
                     current.ifPresent(export -> stopServing(name, export));
                     return;
                 }
+                if (record.get().replicated()) {
+                    reconcileReplicated(record.get(), current);
+                    return;
+                }
                 boolean dataHere = config.nodeId().equals(record.get().node());
                 if (current.isPresent() && (current.get().volume() instanceof RemoteVolume) != dataHere) {
+                    if (current.get().volume() instanceof RemoteVolume remote && remote.sizeBytes() < record.get().sizeBytes()) {
+                        followResize(name, remote, record.get().sizeBytes());
+                    }
                     return; // already served the right way
                 }
                 current.ifPresent(export -> stopServing(name, export));
@@ -107,6 +124,109 @@ final class Attachments implements AutoCloseable {
                 log.atWarn().addKeyValue("volume", name).addKeyValue("error", e.getMessage())
                         .log("cannot serve the volume here now; the next change retries");
             }
+        }
+    }
+
+    /**
+     * A volume served here through the transport was resized where its data is: the record changes
+     * first, then the storage grows, so the new size is polled for (a few seconds at most) until the
+     * data's node serves it; clients see it on their next request (a growable export) or connection.
+     */
+    private void followResize(String name, RemoteVolume remote, long expected) {
+        Thread.ofVirtual().name("follow-resize").start(() -> {
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < deadline) {
+                try {
+                    if (remote.refreshSize() >= expected) {
+                        log.atInfo().addKeyValue("volume", name).addKeyValue("sizeBytes", expected).log("remote volume grew");
+                        return;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    log.atDebug().addKeyValue("volume", name).addKeyValue("error", e.getMessage()).log("size refresh failed; retrying");
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100)); // poll period
+            }
+            log.atWarn().addKeyValue("volume", name).addKeyValue("sizeBytes", expected)
+                    .log("the data's node did not serve the new size in time; re-attach the volume to see it");
+        });
+    }
+
+    /**
+     * A replicated volume is served by the node its record names as target, once that node took a
+     * new epoch (the core's takeover, asynchronous); the node that served it before stops when it
+     * sees the change (and is fenced by the new epoch whatever it does).
+     */
+    private void reconcileReplicated(VolumeRecord record, Optional<VolumeExport> current) {
+        String name = record.name();
+        if (!config.nodeId().equals(record.target())) {
+            current.ifPresent(export -> stopServing(name, export));
+            return;
+        }
+        if (current.isPresent() && current.get().volume() instanceof TargetVolume target && target.serving().join()) {
+            return; // already served here, at the current epoch
+        }
+        current.ifPresent(export -> stopServing(name, export));
+        if (replication == null) {
+            log.atWarn().addKeyValue("volume", name).log("a replicated volume is attached here, but this node runs no replication");
+            return;
+        }
+        if (attaching.containsKey(name)) {
+            return;
+        }
+        CompletableFuture<Void> served = new CompletableFuture<>();
+        attaching.put(name, served);
+        replication.attach(record).whenCompleteAsync((target, failure) -> { // off the loop: this takes the control lock
+            synchronized (controlLock) {
+                attaching.remove(name);
+                if (failure != null) {
+                    log.atWarn().addKeyValue("volume", name).addKeyValue("error", failure.getMessage())
+                            .log("cannot attach the replicated volume here now; retrying at the next pass");
+                    served.completeExceptionally(failure instanceof java.util.concurrent.CompletionException c
+                            && c.getCause() != null ? c.getCause() : failure);
+                    return;
+                }
+                Optional<VolumeRecord> now = catalog.get(name);
+                if (now.isEmpty() || now.get().state() != VolumeState.READY || !now.get().id().equals(record.id())
+                        || !config.nodeId().equals(now.get().target())) {
+                    target.detach(); // the record moved on while the takeover ran
+                    served.completeExceptionally(new WharfException(ErrorCode.UNAVAILABLE, "volume '" + name
+                            + "' was detached or moved while it was being attached here", "see wharf volume inspect " + name));
+                    return;
+                }
+                exports.putVolume(new VolumeExport(name, target));
+                log.atInfo().addKeyValue("volume", name).log("serving replicated volume");
+                served.complete(null);
+            }
+        }, CALLBACKS);
+    }
+
+    /**
+     * Completes when the volume is served here (at once when it already is), exceptionally when the
+     * attach in progress failed; empty when this node neither serves nor attaches it.
+     */
+    Optional<CompletableFuture<Void>> served(String name) {
+        synchronized (controlLock) {
+            CompletableFuture<Void> inProgress = attaching.get(name);
+            if (inProgress != null) {
+                return Optional.of(inProgress);
+            }
+            return exports.volume(name).map(export -> CompletableFuture.completedFuture(null));
+        }
+    }
+
+    /** Retries the replicated volumes that should be served here and are not (a failed attach, a fenced or failed target). */
+    void retryUnserved() {
+        for (VolumeRecord record : catalog.list()) {
+            if (record.replicated() && record.state() == VolumeState.READY && config.nodeId().equals(record.target())) {
+                reconcile(record.name());
+            }
+        }
+    }
+
+    /** Stops serving the volume here (a delete): clients disconnected, a replicated target detached. */
+    void release(String name) {
+        synchronized (controlLock) {
+            exports.volume(name).ifPresent(export -> stopServing(name, export));
         }
     }
 
@@ -135,6 +255,9 @@ final class Attachments implements AutoCloseable {
         nbd.disconnectAll(name);
         if (export.volume() instanceof RemoteVolume remote) {
             remote.close();
+        }
+        if (export.volume() instanceof TargetVolume target) {
+            target.detach(); // flushes if it still serves; a newer epoch has fenced it otherwise
         }
         log.atInfo().addKeyValue("volume", name).log("stopped serving volume here");
     }

@@ -5,7 +5,7 @@ import io.wharf.core.WharfException;
 import io.wharf.nbd.NbdError;
 import io.wharf.nbd.NbdException;
 import io.wharf.nbd.NbdExport;
-import io.wharf.node.transport.RemoteVolume;
+import io.wharf.node.transport.AsyncVolume;
 import io.wharf.storage.Volume;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -81,10 +81,10 @@ final class VolumeExport implements NbdExport {
         }
     }
 
-    /** A volume whose data is on another node is served without a thread waiting per request. */
+    /** A volume whose data is on other nodes is served without a thread waiting per request. */
     @Override
     public boolean asynchronous() {
-        return volume instanceof RemoteVolume;
+        return volume instanceof AsyncVolume;
     }
 
     @Override
@@ -101,14 +101,14 @@ final class VolumeExport implements NbdExport {
 
     @Override
     public void flushAsync(Completion done) {
-        remote(done, flushOps, null, 0, RemoteVolume::flushAsync);
+        remote(done, flushOps, null, 0, AsyncVolume::flushAsync);
     }
 
     /** Starts an asynchronous call on the remote volume inside the gate; counts it and translates its failure at the end. */
     private void remote(Completion done, LongAdder ops, LongAdder bytes, int length,
-                        java.util.function.BiConsumer<RemoteVolume, RemoteVolume.Done> call) {
+                        java.util.function.BiConsumer<AsyncVolume, AsyncVolume.Done> call) {
         gate.enter();
-        call.accept((RemoteVolume) volume, failure -> {
+        call.accept((AsyncVolume) volume, failure -> {
             gate.leave();
             if (failure == null) {
                 ops.increment();

@@ -4,7 +4,14 @@ import io.wharf.api.ClusterInfo;
 import io.wharf.api.NodeInfo;
 import io.wharf.api.PolicyInfo;
 import io.wharf.api.PoolInfo;
+import io.wharf.api.ReplicationInfo;
+import io.wharf.api.VolumeChecksum;
 import io.wharf.api.VolumeUpdate;
+import io.wharf.metadata.model.VolumeReplica;
+import io.wharf.node.replication.ReplicaHost;
+import io.wharf.node.replication.Replication;
+import io.wharf.node.replication.TargetVolume;
+import io.wharf.replication.sync.target.VolumeStatus;
 import io.wharf.control.placement.Placement;
 import io.wharf.control.schedule.Schedule;
 import io.wharf.metadata.model.PolicyRecord;
@@ -87,7 +94,11 @@ final class VolumeService implements WharfApi {
             for (VolumeRecord record : records) {
                 switch (record.state()) {
                     case CREATING, DELETING -> settle(record);
-                    case READY -> serveReady(record);
+                    case READY -> {
+                        if (!record.replicated()) {
+                            serveReady(record); // a replicated volume is served once its target took an epoch (Attachments)
+                        }
+                    }
                 }
             }
             snapshots.recover();
@@ -117,13 +128,43 @@ final class VolumeService implements WharfApi {
                     }
                     if (record.state() != VolumeState.READY) {
                         settle(record);
-                    } else if (exports.volume(record.name()).isEmpty()) {
+                    } else if (!record.replicated() && exports.volume(record.name()).isEmpty()) {
                         serveReady(record); // a create whose READY record was written though the store did not say so
                     }
                 }
                 snapshots.settleIntents();
+                removeOrphanReplicas();
+                Attachments started = attachments;
+                if (started != null) {
+                    started.retryUnserved();
+                }
             } catch (IOException | RuntimeException e) {
                 log.atWarn().addKeyValue("error", e.getMessage()).log("cannot settle intents now; retrying at the next pass");
+            }
+        }
+    }
+
+    /**
+     * Deletes replica copies here whose volume no record names any more (deleted while this node was
+     * away, or deleted by its home node, which removes only its own copy). Only copies the replica side
+     * holds are considered: those are created by a target's first attach, after the volume's record was
+     * written, so listing the pool before the records cannot catch a copy being created.
+     */
+    private void removeOrphanReplicas() throws IOException {
+        ReplicaHost host = replicaHost;
+        if (host == null) {
+            return;
+        }
+        java.util.Collection<String> present = pool.volumeIds();
+        java.util.Set<String> named = new java.util.HashSet<>(); // the volumes this node holds a copy of
+        catalog.list().stream().filter(record -> record.holdsData(config.nodeId())).forEach(record -> named.add(record.id()));
+        for (String id : present) {
+            if (!named.contains(id) && host.holds(id)) {
+                log.atInfo().addKeyValue("volumeId", id).log("deleting a replica copy that no volume names here any more");
+                host.forget(id);
+                if (pool.volume(id).isPresent()) {
+                    pool.delete(id);
+                }
             }
         }
     }
@@ -175,13 +216,20 @@ final class VolumeService implements WharfApi {
         request.zones().forEach(z -> Names.requireValid("zone", z));
         request.nodeSelector().forEach(Names::requireValidLabel);
         long sizeBytes = roundUpToBlock(requireSize(request.sizeBytes()));
+        int repl = requireRepl(request.repl());
         if (catalog.get(name).isPresent()) {
             throw new WharfException(ErrorCode.VOLUME_EXISTS, "volume '" + name + "' already exists",
                     "choose another name, or delete the existing volume first");
         }
-        String target = place(name, sizeBytes, request);
-        if (!target.equals(config.nodeId())) {
-            return peers().owner(target, "node '" + target + "'").orElseThrow().createVolume(request.on(target));
+        List<String> chosen = place(name, sizeBytes, request, repl);
+        if (!chosen.contains(config.nodeId())) {
+            String home = chosen.getFirst();
+            return peers().owner(home, "node '" + home + "'").orElseThrow()
+                    .createVolume(repl == 1 ? request.on(home) : request.on(chosen));
+        }
+        if (repl > 1 && replication == null) {
+            throw new WharfException(ErrorCode.NOT_SUPPORTED, "node '" + config.nodeId() + "' runs without a replication port",
+                    "replicated volumes need nodes started with `wharf node start` and a --repl-port");
         }
         if (config.storageless()) { // only when this node's record is not written yet
             throw new WharfException(ErrorCode.PLACEMENT_FAILED, "node '" + config.nodeId() + "' is storage-less",
@@ -202,14 +250,28 @@ final class VolumeService implements WharfApi {
             if (schedule != null || policy != null) {
                 record = record.withSchedule(schedule, policy, now);
             }
+            if (repl > 1) { // this node's copy first; the others are created empty by the first attach
+                List<VolumeReplica> replicas = new ArrayList<>();
+                replicas.add(new VolumeReplica(config.nodeId(), VolumeReplica.State.IN_SYNC));
+                chosen.stream().filter(n -> !n.equals(config.nodeId()))
+                        .forEach(n -> replicas.add(new VolumeReplica(n, VolumeReplica.State.IN_SYNC)));
+                record = record.withReplication(0, null, replicas);
+            }
             catalog.create(record);
             try {
                 Volume volume = pool.create(record.id(), sizeBytes);
                 VolumeRecord ready = record.withState(VolumeState.READY);
                 catalog.put(ready);
-                exports.putVolume(new VolumeExport(name, volume));
-                log.atInfo().addKeyValue("volume", name).addKeyValue("sizeBytes", sizeBytes).log("volume created");
-                return info(ready);
+                if (ready.replicated()) {
+                    attachments().reconcile(name); // the takeover runs on the replication loop; waited for below
+                } else {
+                    exports.putVolume(new VolumeExport(name, volume));
+                }
+                log.atInfo().addKeyValue("volume", name).addKeyValue("sizeBytes", sizeBytes).addKeyValue("repl", repl)
+                        .log("volume created");
+                if (!ready.replicated()) {
+                    return info(ready);
+                }
             } catch (IOException | RuntimeException e) {
                 if (e instanceof WharfException w && w.code() == ErrorCode.UNAVAILABLE) {
                     // The store did not answer: the READY record may or may not be written. Settling
@@ -221,19 +283,55 @@ final class VolumeService implements WharfApi {
                 throw asWharf(e, "creating volume '" + name + "'");
             }
         }
+        awaitServed(name, "created");
+        return getVolume(name);
+    }
+
+    /** How long an API call that attached a replicated volume waits for the target to serve it. */
+    private static final long SERVE_WAIT_SECONDS = 30;
+
+    /** Waits (outside the control lock) until a replicated volume is served here; a failed attach is logged, retried later. */
+    private void awaitServed(String name, String what) {
+        Optional<java.util.concurrent.CompletableFuture<Void>> served = attachments().served(name);
+        if (served.isEmpty()) {
+            return;
+        }
+        try {
+            served.get().get(SERVE_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new WharfException(ErrorCode.UNAVAILABLE, "volume '" + name + "' was " + what + " but is not served on node '"
+                    + config.nodeId() + "' yet: " + cause.getMessage(),
+                    "the node keeps trying; check its replicas' nodes with `wharf node list` and `wharf volume inspect " + name + "`");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WharfException(ErrorCode.UNAVAILABLE, "interrupted waiting for volume '" + name + "' to be served", "try again");
+        }
+    }
+
+    private static int requireRepl(int repl) {
+        if (repl < 1 || repl > 3) {
+            throw new WharfException(ErrorCode.INVALID_ARGUMENT, "repl must be 1, 2 or 3, not " + repl,
+                    "a volume keeps at most 3 synchronous copies");
+        }
+        return repl;
     }
 
     /** The node that takes a new volume: placement over every node, on sizes provisioned as the store says now. */
-    private String place(String name, long sizeBytes, VolumeCreate request) {
+    private List<String> place(String name, long sizeBytes, VolumeCreate request, int copies) {
         Membership joined = membership;
         List<Membership.NodeView> nodes = joined == null ? List.of() : joined.nodes();
-        if (nodes.size() <= 1 && request.nodes().isEmpty() && request.zones().isEmpty() && request.nodeSelector().isEmpty()
-                && !config.storageless()) {
-            return config.nodeId(); // a single node (or still starting): its own checks give the precise refusal
+        if (copies == 1 && nodes.size() <= 1 && request.nodes().isEmpty() && request.zones().isEmpty()
+                && request.nodeSelector().isEmpty() && !config.storageless()) {
+            return List.of(config.nodeId()); // a single node (or still starting): its own checks give the precise refusal
         }
         Map<String, Long> provisioned = new java.util.HashMap<>();
         for (VolumeRecord volume : catalog.list()) {
-            provisioned.merge(volume.node(), volume.sizeBytes(), Long::sum);
+            if (volume.replicated()) {
+                volume.replicas().forEach(replica -> provisioned.merge(replica.node(), volume.sizeBytes(), Long::sum));
+            } else {
+                provisioned.merge(volume.node(), volume.sizeBytes(), Long::sum);
+            }
         }
         List<Placement.Candidate> candidates = new ArrayList<>();
         for (Membership.NodeView node : nodes) {
@@ -243,8 +341,14 @@ final class VolumeService implements WharfApi {
                     r.storageless(), Math.max(0, r.capacityBytes() - r.usedBytes()),
                     limit - provisioned.getOrDefault(r.id(), 0L), r.labels()));
         }
-        return Placement.choose(new Placement.Request(name, sizeBytes, 1, request.nodes(), request.zones(), request.nodeSelector()),
-                candidates).getFirst();
+        List<String> chosen = Placement.choose(new Placement.Request(name, sizeBytes, copies, request.nodes(), request.zones(),
+                request.nodeSelector()), candidates);
+        if (chosen.contains(config.nodeId())) { // this node takes the volume's record and first copy
+            List<String> homeFirst = new ArrayList<>(List.of(config.nodeId()));
+            chosen.stream().filter(n -> !n.equals(config.nodeId())).forEach(homeFirst::add);
+            return homeFirst;
+        }
+        return chosen;
     }
 
     private void undoCreate(VolumeRecord record) {
@@ -325,6 +429,9 @@ final class VolumeService implements WharfApi {
     @Override
     public VolumeInfo getVolume(String name) {
         VolumeRecord record = requireReady(name);
+        if (record.replicated()) {
+            return replicatedVolume(record);
+        }
         Optional<WharfApi> owner = owner(record);
         if (owner.isPresent()) {
             return owner.get().getVolume(name);
@@ -351,6 +458,7 @@ final class VolumeService implements WharfApi {
         }
         synchronized (controlLock) {
             VolumeRecord record = requireReady(name);
+            requireUnreplicated(record, "resizing", "create a larger replicated volume and copy the data");
             long newSize = roundUpToBlock(requireSize(sizeBytes));
             if (newSize < record.sizeBytes()) {
                 throw new WharfException(ErrorCode.SHRINK_NOT_SUPPORTED,
@@ -391,10 +499,17 @@ final class VolumeService implements WharfApi {
                         "disconnect the clients (e.g. `wharf volume unmount PATH`), or add --force to disconnect them and delete");
             }
             catalog.replace(record, record.withState(VolumeState.DELETING));
+            if (record.replicated()) {
+                attachments().release(name); // detaches the target; the other nodes delete their copies when they see the record gone
+            }
             exports.removeVolume(name);
             nbd.disconnectAll(name);
             snapshots.disconnectAll(name);
             try {
+                ReplicaHost host = replicaHost;
+                if (host != null) {
+                    host.forget(record.id());
+                }
                 pool.delete(record.id());
                 snapshots.forgetAll(name);
                 catalog.delete(name);
@@ -409,6 +524,9 @@ final class VolumeService implements WharfApi {
     public SnapshotInfo createSnapshot(String volume, String name) {
         VolumeRecord record = requireReady(volume);
         Optional<WharfApi> owner = owner(record);
+        if (owner.isEmpty()) {
+            requireLocalCopyInSync(record, "snapshot");
+        }
         return owner.isPresent() ? owner.get().createSnapshot(volume, name) : snapshots.create(record, name);
     }
 
@@ -482,6 +600,9 @@ final class VolumeService implements WharfApi {
         }
         synchronized (controlLock) {
             VolumeRecord sourceRecord = requireReady(source);
+            if (snapshot == null) {
+                requireLocalCopyInSync(sourceRecord, "clone");
+            }
             if (catalog.get(newName).isPresent()) {
                 throw new WharfException(ErrorCode.VOLUME_EXISTS, "volume '" + newName + "' already exists",
                         "choose another name for the clone");
@@ -499,6 +620,7 @@ final class VolumeService implements WharfApi {
         }
         synchronized (controlLock) {
             VolumeRecord record = requireReady(volume);
+            requireUnreplicated(record, "reverting", "clone the snapshot into a new volume instead: wharf volume clone");
             requireNotAttachedElsewhere(record);
             snapshots.revert(record, snapshot, force);
             return info(record);
@@ -506,16 +628,26 @@ final class VolumeService implements WharfApi {
     }
 
     @Override
-    public VolumeInfo attachVolume(String name, String node) {
+    public VolumeInfo attachVolume(String name, String node, boolean force) {
         String target = node == null ? config.nodeId() : Names.requireValid("node", node);
         VolumeRecord record = requireReady(name);
         if (!target.equals(config.nodeId())) {
-            return peers().owner(target, "node '" + target + "'").orElseThrow().attachVolume(name, target);
+            return peers().owner(target, "node '" + target + "'").orElseThrow().attachVolume(name, target, force);
         }
         synchronized (controlLock) {
             record = requireReady(name);
             if (record.attachedTo() != null && !record.attachedTo().equals(target)) {
-                throw attachedElsewhere(record);
+                boolean oldOnline = requireMembership().node(record.attachedTo()).online();
+                if (!record.replicated() || oldOnline || !force) {
+                    throw record.replicated() && !oldOnline ? new WharfException(ErrorCode.VOLUME_ATTACHED, "volume '" + name
+                            + "' is attached to node '" + record.attachedTo() + "', which is offline",
+                            "take it over with --force: its epoch is raised, so the old node can never write to it again")
+                            : attachedElsewhere(record);
+                }
+                catalog.replace(record, record.withAttachedTo(target));
+                log.atWarn().addKeyValue("volume", name).addKeyValue("node", target).addKeyValue("from", record.attachedTo())
+                        .log("volume taken over from an offline node");
+                record = requireReady(name);
             }
             if (record.attachedTo() == null) {
                 if (!target.equals(record.node())) {
@@ -525,11 +657,14 @@ final class VolumeService implements WharfApi {
                 log.atInfo().addKeyValue("volume", name).addKeyValue("node", target).log("volume attached");
             }
             attachments().reconcile(name);
-            if (exports.volume(name).isEmpty()) {
+            if (!record.replicated() && exports.volume(name).isEmpty()) {
                 throw new WharfException(ErrorCode.UNAVAILABLE, "volume '" + name + "' is attached to node '" + target
                         + "' but cannot be served there yet (its data's node '" + record.node() + "' is not reachable)",
                         "check `wharf node list`; the node serves the volume as soon as it can reach the data");
             }
+        }
+        if (record.replicated()) {
+            awaitServed(name, "attached");
         }
         return getVolume(name);
     }
@@ -554,6 +689,27 @@ final class VolumeService implements WharfApi {
         return getVolume(name);
     }
 
+    /** Refuses an operation replicated volumes do not support yet. */
+    private static void requireUnreplicated(VolumeRecord record, String what, String hint) {
+        if (record.replicated()) {
+            throw new WharfException(ErrorCode.NOT_SUPPORTED, what + " a replicated volume is not supported yet (volume '"
+                    + record.name() + "' has " + record.replicas().size() + " replicas)", hint);
+        }
+    }
+
+    /**
+     * A snapshot or clone of a replicated volume is taken from the copy on its node, which must be in
+     * sync: it then holds every write acknowledged so far, so the result is crash-consistent.
+     */
+    private void requireLocalCopyInSync(VolumeRecord record, String what) {
+        if (record.replicated() && record.replicas().stream()
+                .noneMatch(r -> r.node().equals(config.nodeId()) && r.state() == VolumeReplica.State.IN_SYNC)) {
+            throw new WharfException(ErrorCode.UNAVAILABLE, "the copy of volume '" + record.name() + "' on node '"
+                    + config.nodeId() + "' is not in sync, so a " + what + " taken from it could miss writes",
+                    "wait until `wharf volume inspect " + record.name() + "` shows it in-sync, then try again");
+        }
+    }
+
     static WharfException attachedElsewhere(VolumeRecord record) {
         return new WharfException(ErrorCode.VOLUME_ATTACHED, "volume '" + record.name() + "' is attached to node '"
                 + record.attachedTo() + "'", "detach it first: wharf volume detach " + record.name());
@@ -569,7 +725,16 @@ final class VolumeService implements WharfApi {
     private volatile Attachments attachments;
 
     Attachments newAttachments(String cluster) {
-        return new Attachments(config, cluster, catalog, pool, exports, nbd, requireMembership(), controlLock);
+        return new Attachments(config, cluster, catalog, pool, exports, nbd, requireMembership(), controlLock, replication);
+    }
+
+    private volatile Replication replication;
+    private volatile ReplicaHost replicaHost;
+
+    /** This node's replication: the target role and the replica side (both null on a node without a replication port). */
+    void replication(Replication target, ReplicaHost host) {
+        this.replication = target;
+        this.replicaHost = host;
     }
 
     void attachments(Attachments started) {
@@ -586,6 +751,12 @@ final class VolumeService implements WharfApi {
 
     @Override
     public VolumeInfo updateVolume(String name, VolumeUpdate update) {
+        if (update.repl() != null) {
+            changeReplicas(name, requireRepl(update.repl()));
+            if (update.snapshotSchedule() == null && update.schedulePolicy() == null) {
+                return getVolume(name);
+            }
+        }
         Optional<WharfApi> owner = owner(requireReady(name)); // the owner writes the record: no lost update
         if (owner.isPresent()) {
             return owner.get().updateVolume(name, update);
@@ -601,6 +772,87 @@ final class VolumeService implements WharfApi {
                     .log("volume schedule set");
             return info(updated);
         }
+    }
+
+    /**
+     * Brings the volume to {@code repl} replicas. An unreplicated volume becomes replicated first (its
+     * copy the one replica in sync, served through a target from then on). Replicas are added and
+     * removed by the volume's target: a new one is placed on a node that holds no copy yet and rebuilt
+     * online; removal takes copies not in sync first and never the copy on the volume's node.
+     */
+    private void changeReplicas(String name, int repl) {
+        VolumeRecord record = requireReady(name);
+        if (!record.replicated()) {
+            if (repl == 1) {
+                return;
+            }
+            Optional<WharfApi> owner = owner(record);
+            if (owner.isPresent()) {
+                owner.get().updateVolume(name, new VolumeUpdate(null, null, repl));
+                return;
+            }
+            if (replication == null) {
+                throw new WharfException(ErrorCode.NOT_SUPPORTED, "node '" + config.nodeId() + "' runs without a replication port",
+                        "replicated volumes need nodes started with `wharf node start` and a --repl-port");
+            }
+            synchronized (controlLock) {
+                record = requireReady(name);
+                requireNotAttachedElsewhere(record);
+                catalog.replace(record, record.withReplication(0, null,
+                        List.of(new VolumeReplica(record.node(), VolumeReplica.State.IN_SYNC))));
+                log.atInfo().addKeyValue("volume", name).log("volume is replicated from now on");
+            }
+            record = requireReady(name);
+        }
+        String target = record.target();
+        if (!target.equals(config.nodeId())) {
+            peers().owner(target, "node '" + target + "'").orElseThrow().updateVolume(name, new VolumeUpdate(null, null, repl));
+            return;
+        }
+        attachments().reconcile(name);
+        awaitServed(name, "updated");
+        TargetVolume volume = exports.volume(name).map(VolumeExport::volume).filter(TargetVolume.class::isInstance)
+                .map(TargetVolume.class::cast).orElseThrow(() -> new WharfException(ErrorCode.UNAVAILABLE,
+                        "volume '" + name + "' is not served on node '" + config.nodeId() + "' yet", "try again in a moment"));
+        VolumeRecord current = record;
+        List<VolumeReplica> replicas = current.replicas();
+        try {
+            if (repl > replicas.size()) {
+                for (String node : placeReplicas(current, repl - replicas.size())) {
+                    volume.changeReplica(node, true).get(SERVE_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+                    log.atInfo().addKeyValue("volume", name).addKeyValue("node", node).log("replica added; rebuilding");
+                }
+            } else if (repl < replicas.size()) {
+                List<VolumeReplica> removable = new ArrayList<>(replicas.stream().filter(r -> !r.node().equals(current.node())).toList());
+                removable.sort(java.util.Comparator.comparing((VolumeReplica r) -> r.state() == VolumeReplica.State.IN_SYNC));
+                for (VolumeReplica gone : removable.subList(0, replicas.size() - repl)) {
+                    volume.changeReplica(gone.node(), false).get(SERVE_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+                    log.atInfo().addKeyValue("volume", name).addKeyValue("node", gone.node()).log("replica removed");
+                }
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw asWharf(e.getCause() instanceof Exception cause ? cause : e, "changing the replicas of volume '" + name + "'");
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new WharfException(ErrorCode.UNAVAILABLE, "changing the replicas of volume '" + name + "' did not finish in time",
+                    "check wharf volume inspect " + name);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WharfException(ErrorCode.UNAVAILABLE, "interrupted changing the replicas of volume '" + name + "'",
+                    "check wharf volume inspect " + name);
+        }
+    }
+
+    /** Nodes for {@code copies} more replicas of {@code record}: placement over the nodes that hold no copy of it. */
+    private List<String> placeReplicas(VolumeRecord record, int copies) {
+        List<String> free = requireMembership().nodes().stream().map(node -> node.record().id())
+                .filter(id -> !record.holdsData(id)).toList();
+        if (free.isEmpty()) {
+            throw new WharfException(ErrorCode.PLACEMENT_FAILED, "volume '" + record.name() + "' has a copy on every node",
+                    "add nodes to the cluster, or ask for fewer replicas");
+        }
+        VolumeCreate request = new VolumeCreate(record.name(), record.sizeBytes(), Map.of(), null, null, free, List.of(), Map.of(),
+                copies);
+        return place(record.name(), record.sizeBytes(), request, copies);
     }
 
     private static String blankToNull(String text) {
@@ -832,6 +1084,122 @@ final class VolumeService implements WharfApi {
         return info(record, catalog.snapshots(record.name()).size());
     }
 
+    /**
+     * A replicated volume as its target reports it (with copy progress), asked of the target while it
+     * is online; else from the record, with this node's copy's space when it holds one.
+     */
+    private VolumeInfo replicatedVolume(VolumeRecord record) {
+        String target = record.target();
+        if (!target.equals(config.nodeId()) && requireMembership().node(target).online()) {
+            try {
+                return peers().owner(target, "node '" + target + "'").orElseThrow().getVolume(record.name());
+            } catch (WharfException e) {
+                if (e.code() != ErrorCode.UNAVAILABLE) {
+                    throw e;
+                }
+            }
+        }
+        VolumeInfo info = info(record);
+        if (pool.volume(record.id()).isEmpty()) {
+            return info;
+        }
+        try {
+            VolumeSpace space = pool.space(record.id());
+            return info.withSpace(new VolumeSpaceInfo(space.headBytes(), space.snapshotExclusiveBytes(), space.sharedBytes(),
+                    List.of()));
+        } catch (IOException | RuntimeException e) {
+            return info;
+        }
+    }
+
+    /** A replicated volume's replicas as its record says, with copy progress when this node is its target. */
+    private ReplicationInfo replicationInfo(VolumeRecord record) {
+        if (!record.replicated()) {
+            return null;
+        }
+        Map<String, VolumeStatus.Replica> live = new HashMap<>();
+        Optional<VolumeExport> export = exports.volume(record.name());
+        if (export.isPresent() && export.get().volume() instanceof TargetVolume target) {
+            try {
+                target.status().get(2, java.util.concurrent.TimeUnit.SECONDS).replicas()
+                        .forEach(replica -> live.put(replica.nodeId(), replica));
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                log.atDebug().addKeyValue("volume", record.name()).log("no live replication status");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        List<ReplicationInfo.Replica> replicas = new ArrayList<>();
+        for (VolumeReplica replica : record.replicas()) {
+            VolumeStatus.Replica now = live.get(replica.node());
+            boolean copying = replica.state() == VolumeReplica.State.RESYNCING || replica.state() == VolumeReplica.State.REBUILDING;
+            replicas.add(new ReplicationInfo.Replica(replica.node(), stateText(replica.state()),
+                    copying && now != null ? now.regionsCopied() : 0, copying && now != null ? now.regionsToCopy() : 0));
+        }
+        return new ReplicationInfo(record.replicas().size(), record.epoch(), record.epochTarget(), replicas);
+    }
+
+    private static String stateText(VolumeReplica.State state) {
+        return state.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    @Override
+    public VolumeChecksum checksumVolume(String name, String replica) {
+        VolumeRecord record = requireReady(name);
+        if (replica != null) {
+            String node = Names.requireValid("node", replica);
+            if (!record.holdsData(node)) {
+                throw new WharfException(ErrorCode.INVALID_ARGUMENT, "node '" + node + "' holds no copy of volume '" + name + "'",
+                        "see the replicas: wharf volume inspect " + name);
+            }
+            if (!node.equals(config.nodeId())) {
+                return peers().owner(node, "node '" + node + "'").orElseThrow().checksumVolume(name, node);
+            }
+            String state = record.replicas().stream().filter(r -> r.node().equals(node)).findFirst()
+                    .map(r -> stateText(r.state())).orElse("in-sync");
+            return new VolumeChecksum(name, true, List.of(new VolumeChecksum.Replica(node, state, localDigest(record), null)));
+        }
+        List<VolumeReplica> copies = record.replicated() ? record.replicas()
+                : List.of(new VolumeReplica(record.node(), VolumeReplica.State.IN_SYNC));
+        List<VolumeChecksum.Replica> answers = new ArrayList<>();
+        java.util.Set<String> inSyncDigests = new java.util.HashSet<>();
+        boolean complete = true;
+        for (VolumeReplica copy : copies) {
+            String state = stateText(copy.state());
+            try {
+                VolumeChecksum.Replica answer = checksumVolume(name, copy.node()).replicas().getFirst();
+                answers.add(new VolumeChecksum.Replica(copy.node(), state, answer.digest(), null));
+                if (copy.state() == VolumeReplica.State.IN_SYNC) {
+                    inSyncDigests.add(answer.digest());
+                }
+            } catch (WharfException e) {
+                answers.add(new VolumeChecksum.Replica(copy.node(), state, null, e.code() + ": " + e.getMessage()));
+                complete &= copy.state() != VolumeReplica.State.IN_SYNC;
+            }
+        }
+        return new VolumeChecksum(name, complete && inSyncDigests.size() == 1, answers);
+    }
+
+    /** SHA-256 of this node's copy of the volume, read from the pool (holes read as zeros). */
+    private String localDigest(VolumeRecord record) {
+        Volume volume = pool.volume(record.id()).orElseThrow(() -> new WharfException(ErrorCode.VOLUME_NOT_FOUND,
+                "node '" + config.nodeId() + "' holds no copy of volume '" + record.name() + "'", "see its replicas: wharf volume inspect "
+                        + record.name()));
+        try {
+            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+            java.nio.ByteBuffer chunk = java.nio.ByteBuffer.allocateDirect(1 << 20);
+            long size = record.sizeBytes();
+            for (long offset = 0; offset < size; offset += chunk.capacity()) {
+                chunk.clear().limit((int) Math.min(chunk.capacity(), size - offset));
+                volume.read(offset, chunk);
+                digest.update(chunk.flip());
+            }
+            return java.util.HexFormat.of().formatHex(digest.digest());
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            throw asWharf(e, "reading volume '" + record.name() + "' for its checksum");
+        }
+    }
+
     private VolumeInfo info(VolumeRecord record, int snapshotCount) {
         long allocated = pool.volume(record.id()).map(Volume::allocatedBytes).orElse(0L);
         String target = record.target();
@@ -845,7 +1213,8 @@ final class VolumeService implements WharfApi {
         String uri = "nbd://" + nbdAddress + "/" + record.name();
         return new VolumeInfo(record.name(), record.id(), record.sizeBytes(), record.labels(),
                 clients > 0 ? "in-use" : "available", allocated, uri, clients, record.node(), record.createdAt().toString(),
-                snapshotCount, record.source(), record.snapshotSchedule(), record.schedulePolicy(), null, record.attachedTo());
+                snapshotCount, record.source(), record.snapshotSchedule(), record.schedulePolicy(), null, record.attachedTo(),
+                replicationInfo(record));
     }
 
     void requireCapacityFor(long additionalBytes, String name) {

@@ -14,8 +14,11 @@ import io.wharf.metadata.model.NodeRecord;
 import io.wharf.node.cluster.Membership;
 import io.wharf.node.cluster.NodeIdentity;
 import io.wharf.node.replication.EventLog;
+import io.wharf.node.replication.PeerLinks;
 import io.wharf.node.replication.ReplicaHost;
+import io.wharf.node.replication.Replication;
 import io.wharf.node.replication.ReplicationLoop;
+import io.wharf.node.replication.StoreRecords;
 import io.wharf.node.transport.ReplicaServer;
 import io.wharf.node.transport.ReplicaServerConfig;
 import io.wharf.replication.sync.ReplicationConfig;
@@ -93,6 +96,11 @@ public final class WharfNode implements AutoCloseable {
                         ReplicaServerConfig.of(config.bindHost(), config.replPort(), clusterId, config.nodeId()), pool, replicaHost));
                 bind("replication", config.replPort(), "--repl-port", replicas::start);
                 replAddress = config.advertiseHost() + ":" + replicas.port();
+                // the target role: replicas reached through links; every record change a compare-and-set in the store
+                PeerLinks links = push(opened, new PeerLinks(clusterId, config.nodeId(), replicationLoop, replicaHost,
+                        node -> peerReplAddress(store, node), ReplicationConfig.DEFAULTS));
+                service.replication(new Replication(config.nodeId(), replicationLoop, new StoreRecords(store, replicationLoop), links,
+                        ReplicationConfig.DEFAULTS, new EventLog()), replicaHost);
             }
             Instant startedAt = Clock.SYSTEM.now();
             NodeRecord self = NodeRecord.of(config.nodeId(), identity.instance(), config.advertiseHost() + ":" + api.port(),
@@ -129,6 +137,12 @@ public final class WharfNode implements AutoCloseable {
     }
 
     /** etcd when the node joins a cluster, else the embedded store in the data directory. */
+    /** Where node {@code nodeId}'s replica server listens, as its record in the store says (empty if unknown). */
+    private static java.util.Optional<String> peerReplAddress(ClusterStore store, String nodeId) {
+        return store.get(io.wharf.metadata.model.Keys.node(nodeId))
+                .map(kv -> io.wharf.metadata.model.ModelCodec.decode(kv.value().toByteArray(), NodeRecord.class).replAddress());
+    }
+
     private static ClusterStore openStore(NodeConfig config) throws IOException {
         if (config.embedded()) {
             return EmbeddedStore.open(config.storeDir(), Clock.SYSTEM);

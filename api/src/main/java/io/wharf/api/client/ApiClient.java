@@ -27,6 +27,7 @@ import io.wharf.api.SnapshotList;
 import io.wharf.api.VersionInfo;
 import io.wharf.api.VolumeClone;
 import io.wharf.api.VolumeAttach;
+import io.wharf.api.VolumeChecksum;
 import io.wharf.api.VolumeCreate;
 import io.wharf.api.VolumeInfo;
 import io.wharf.api.VolumeList;
@@ -170,12 +171,12 @@ public final class ApiClient implements WharfApi, BackupApi, AutoCloseable {
                 new VolumeRevert(Objects.requireNonNull(snapshot, "snapshot"), force), VolumeInfo.class);
     }
 
-    /** Sends only the schedule fields that are set; a null field is left out, so the node leaves it unchanged. */
+    /** Sends only the fields that are set; a null field is left out, so the node leaves it unchanged. */
     @Override
     public VolumeInfo updateVolume(String name, VolumeUpdate update) {
         Objects.requireNonNull(update, "update");
         return call("PATCH", "/v1/volumes/" + segment(name),
-                new VolumePatch(null, update.snapshotSchedule(), update.schedulePolicy()), VolumeInfo.class);
+                new VolumePatch(null, update.snapshotSchedule(), update.schedulePolicy(), update.repl()), VolumeInfo.class);
     }
 
     @Override
@@ -210,8 +211,14 @@ public final class ApiClient implements WharfApi, BackupApi, AutoCloseable {
     }
 
     @Override
-    public VolumeInfo attachVolume(String name, String node) {
-        return call("POST", "/v1/volumes/" + segment(name) + "/attach", new VolumeAttach(node), VolumeInfo.class);
+    public VolumeInfo attachVolume(String name, String node, boolean force) {
+        return call("POST", "/v1/volumes/" + segment(name) + "/attach", new VolumeAttach(node, force), VolumeInfo.class);
+    }
+
+    @Override
+    public VolumeChecksum checksumVolume(String name, String replica) {
+        return call("GET", "/v1/volumes/" + segment(name) + "/checksum"
+                + (replica == null ? "" : "?replica=" + segment(replica)), null, VolumeChecksum.class);
     }
 
     @Override

@@ -46,4 +46,13 @@ final class VolumeArguments {
         }
         return labels;
     }
+
+    /** A replica count: 1, 2 or 3. */
+    static int repl(int copies) {
+        if (copies < 1 || copies > 3) {
+            throw new WharfException(ErrorCode.INVALID_ARGUMENT, "--repl must be 1, 2 or 3, not " + copies,
+                    "a volume keeps at most 3 synchronous copies");
+        }
+        return copies;
+    }
 }

@@ -41,6 +41,10 @@ public final class VolumeCreateCommand extends ApiCommand {
             description = "place the volume on a node with this label (see wharf node list); repeat for more")
     private List<String> nodeSelector;
 
+    @Option(names = "--repl", paramLabel = "N", defaultValue = "1",
+            description = "copies of the data on different nodes, synchronously replicated: 1, 2 or 3 (default: ${DEFAULT-VALUE})")
+    private int repl;
+
     @Mixin
     private OutputOption output;
 
@@ -54,12 +58,15 @@ public final class VolumeCreateCommand extends ApiCommand {
         List<String> zoneNames = zones == null ? List.of() : zones.stream().map(z -> Names.requireValid("zone", z)).toList();
         VolumeInfo volume = api().createVolume(
                 new VolumeCreate(volumeName, sizeBytes, volumeLabels, snapshotSchedule, policy, nodeIds, zoneNames,
-                        VolumeArguments.labels(nodeSelector)));
+                        VolumeArguments.labels(nodeSelector), VolumeArguments.repl(repl)));
         if (output.json()) {
             printJson(volume);
             return;
         }
-        out().println("volume " + volume.name() + " created on node " + volume.node() + ": "
-                + VolumeText.size(volume.sizeBytes()) + ", " + volume.nbdUri());
+        String where = volume.replication() == null ? "on node " + volume.node()
+                : "with " + volume.replication().repl() + " replicas on nodes " + String.join(", ",
+                        volume.replication().replicas().stream().map(r -> r.node()).toList());
+        out().println("volume " + volume.name() + " created " + where + ": " + VolumeText.size(volume.sizeBytes()) + ", "
+                + volume.nbdUri());
     }
 }

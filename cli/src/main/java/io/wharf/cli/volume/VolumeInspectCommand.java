@@ -1,5 +1,6 @@
 package io.wharf.cli.volume;
 
+import io.wharf.api.ReplicationInfo;
 import io.wharf.api.VolumeInfo;
 import io.wharf.api.VolumeSpaceInfo;
 import io.wharf.cli.ApiCommand;
@@ -42,6 +43,17 @@ public final class VolumeInspectCommand extends ApiCommand {
         }
         if (volume.source() != null) {
             fields.row("Source", volume.source());
+        }
+        if (volume.attachedTo() != null) {
+            fields.row("Attached to", volume.attachedTo());
+        }
+        ReplicationInfo replication = volume.replication();
+        if (replication != null) {
+            fields.row("Replication", "repl " + replication.repl() + ", epoch " + replication.epoch()
+                    + (replication.target() == null ? "" : ", target " + replication.target()));
+            for (ReplicationInfo.Replica replica : replication.replicas()) {
+                fields.row("  replica " + replica.node(), VolumeText.replicaState(replica));
+            }
         }
         fields.row("Created", volume.createdAt());
         VolumeSpaceInfo space = volume.space();

@@ -1,5 +1,6 @@
 package io.wharf.cli.volume;
 
+import io.wharf.api.ReplicationInfo;
 import io.wharf.api.VolumeInfo;
 import io.wharf.core.ByteSize;
 import java.util.Map;
@@ -26,5 +27,14 @@ final class VolumeText {
         return volume.clients() > 0
                 ? volume.state() + " (" + volume.clients() + (volume.clients() == 1 ? " client)" : " clients)")
                 : volume.state();
+    }
+
+    /** {@code in-sync}, or {@code resyncing 40% (410/1024 regions)} while a copy runs. */
+    static String replicaState(ReplicationInfo.Replica replica) {
+        if (replica.regionsToCopy() <= 0) {
+            return replica.state();
+        }
+        return replica.state() + " " + (100 * replica.regionsCopied() / replica.regionsToCopy()) + "% (" + replica.regionsCopied()
+                + "/" + replica.regionsToCopy() + " regions)";
     }
 }

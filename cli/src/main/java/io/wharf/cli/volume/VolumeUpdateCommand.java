@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "update", description = {
-        "Set or clear a volume's snapshot schedule or schedule policy.",
+        "Set or clear a volume's snapshot schedule or schedule policy, or change its number of replicas.",
         "A volume follows its own schedule or a policy, not both; an empty value (\"\") clears it."})
 public final class VolumeUpdateCommand extends ApiCommand {
     @Spec
@@ -31,19 +31,24 @@ public final class VolumeUpdateCommand extends ApiCommand {
             description = "follow the named policy (see wharf policy list); \"\" clears it")
     private String schedulePolicy;
 
+    @Option(names = "--repl", paramLabel = "N",
+            description = "replicas: 1, 2 or 3; new ones are placed on other nodes and rebuilt online, extra ones removed")
+    private Integer repl;
+
     @Mixin
     private OutputOption output;
 
     @Override
     protected void execute() {
-        if (snapshotSchedule == null && schedulePolicy == null) {
+        if (snapshotSchedule == null && schedulePolicy == null && repl == null) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "Missing option: give --snapshot-schedule=SCHEDULE or --schedule-policy=POLICY (or both)");
+                    "Missing option: give --snapshot-schedule=SCHEDULE, --schedule-policy=POLICY or --repl=N");
         }
         String volumeName = VolumeArguments.name(name);
         String policy = schedulePolicy == null || schedulePolicy.isEmpty() ? schedulePolicy
                 : Names.requireValid("policy", schedulePolicy);
-        VolumeInfo volume = api().updateVolume(volumeName, new VolumeUpdate(snapshotSchedule, policy));
+        VolumeInfo volume = api().updateVolume(volumeName, new VolumeUpdate(snapshotSchedule, policy,
+                repl == null ? null : VolumeArguments.repl(repl)));
         if (output.json()) {
             printJson(volume);
             return;

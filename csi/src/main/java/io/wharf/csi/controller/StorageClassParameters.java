@@ -25,9 +25,10 @@ import java.util.TreeMap;
  * @param zones            placement: only nodes in these zones hold the volume
  * @param labels           the volume's labels
  * @param snapshotSchedule a snapshot schedule in Portworx syntax, or null
+ * @param repl             synchronous replicas, 1 to 3 (default 1)
  */
 public record StorageClassParameters(String fs, String ioProfile, List<String> zones, Map<String, String> labels,
-                                     String snapshotSchedule, String fingerprint) {
+                                     String snapshotSchedule, String fingerprint, int repl) {
     public static final Set<String> KEYS = Set.of("repl", "fs", "io_profile", "zones", "labels", "snapshot_schedule");
     public static final List<String> IO_PROFILES = List.of("auto", "db", "sequential", "random");
     public static final String PROVISIONER_PREFIX = "csi.storage.k8s.io/";
@@ -49,7 +50,7 @@ public record StorageClassParameters(String fs, String ioProfile, List<String> z
                                 "zones", "a,b", "labels", "k=v,...", "snapshot_schedule", "periodic=60m,keep=5")).keySet());
             }
         }
-        requireReplication(ours.get("repl"));
+        int repl = replication(ours.get("repl"));
         String fs = ours.get("fs");
         if (fs != null && !List.of("ext4", "xfs").contains(fs)) {
             throw CsiErrors.invalid("parameter fs='" + fs + "' is not supported; use ext4 or xfs");
@@ -78,27 +79,23 @@ public record StorageClassParameters(String fs, String ioProfile, List<String> z
         }
         String schedule = ours.get("snapshot_schedule");
         return new StorageClassParameters(fs, ioProfile, List.copyOf(zones), labels,
-                schedule == null || schedule.isBlank() ? null : schedule.strip(), fingerprint(ours));
+                schedule == null || schedule.isBlank() ? null : schedule.strip(), fingerprint(ours), repl);
     }
 
-    private static void requireReplication(String repl) {
+    private static int replication(String repl) {
         if (repl == null) {
-            return;
+            return 1;
         }
         int factor;
         try {
             factor = Integer.parseInt(repl.strip());
         } catch (NumberFormatException e) {
-            throw CsiErrors.invalid("parameter repl='" + repl + "' is not a number; give 1");
+            throw CsiErrors.invalid("parameter repl='" + repl + "' is not a number; give 1, 2 or 3");
         }
-        if (factor == 1) {
-            return;
+        if (factor < 1 || factor > 3) {
+            throw CsiErrors.invalid("parameter repl=" + repl + " is out of range; Wharf volumes have 1 to 3 replicas");
         }
-        if (factor == 2 || factor == 3) {
-            throw CsiErrors.invalid("parameter repl=" + factor + ": synchronous replication (repl > 1) is not"
-                    + " available yet in this Wharf version; use repl: \"1\"");
-        }
-        throw CsiErrors.invalid("parameter repl=" + repl + " is out of range; Wharf volumes have 1 to 3 replicas");
+        return factor;
     }
 
     private static List<String> split(String text) {

@@ -120,8 +120,9 @@ final class VolumeProvisioner {
         WharfException last = null;
         for (List<String> nodes : candidates) {
             try {
+                // A replicated volume is reachable from every node (attach anywhere): topology pins no node for it.
                 return api.createVolume(new VolumeCreate(name, sizeBytes, labels, parameters.snapshotSchedule(), null,
-                        nodes, parameters.zones(), null));
+                        parameters.repl() > 1 ? List.of() : nodes, parameters.zones(), null, parameters.repl()));
             } catch (WharfException e) {
                 if (CsiErrors.is(e, ErrorCode.VOLUME_EXISTS)) {
                     return find(api, name).orElseThrow(() -> e);

@@ -7,6 +7,7 @@ import io.wharf.core.ErrorCode;
 import io.wharf.core.WharfException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -24,12 +25,27 @@ class ModelCodecTest {
     @Test
     void withersKeepIdentityAndWriteTheCurrentSchema() {
         VolumeRecord old = new VolumeRecord(0, "vol-1", "db", 1024, Map.of(), VolumeState.CREATING, "n", CREATED, null, null, null, null,
-                null);
+                null, 0, null, null);
 
         VolumeRecord grown = old.withState(VolumeState.READY).withSize(2048);
 
         assertThat(grown).isEqualTo(new VolumeRecord(VolumeRecord.SCHEMA_VERSION, "vol-1", "db", 2048, Map.of(),
-                VolumeState.READY, "n", CREATED, null, null, null, null, null));
+                VolumeState.READY, "n", CREATED, null, null, null, null, null, 0, null, List.of()));
+    }
+
+    @Test
+    void replicatedVolumeRoundTrips() {
+        VolumeRecord volume = VolumeRecord.of("vol-2", "pg", 1L << 30, Map.of(), VolumeState.READY, "node-a", CREATED)
+                .withReplication(7, "node-c", List.of(new VolumeReplica("node-a", VolumeReplica.State.IN_SYNC),
+                        new VolumeReplica("node-b", VolumeReplica.State.RESYNCING)))
+                .withAttachedTo("node-c");
+
+        VolumeRecord read = ModelCodec.decode(ModelCodec.encode(volume), VolumeRecord.class);
+
+        assertThat(read).isEqualTo(volume);
+        assertThat(read.replicated()).isTrue();
+        assertThat(read.holdsData("node-b")).isTrue();
+        assertThat(read.holdsData("node-c")).isFalse();
     }
 
     @Test
@@ -53,7 +69,7 @@ class ModelCodecTest {
     void fieldsFromANewerWriterAreIgnored() {
         String json = """
                 {"schemaVersion":7,"id":"vol-1","name":"db","sizeBytes":1024,"labels":{},"state":"CREATING",
-                 "node":"n","createdAt":"2025-03-01T10:15:30Z","replicas":3,"encryption":{"cipher":"aes"}}
+                 "node":"n","createdAt":"2025-03-01T10:15:30Z","tier":3,"encryption":{"cipher":"aes"}}
                 """;
 
         VolumeRecord volume = ModelCodec.decode(json.getBytes(StandardCharsets.UTF_8), VolumeRecord.class);

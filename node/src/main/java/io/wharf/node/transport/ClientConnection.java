@@ -158,6 +158,21 @@ final class ClientConnection {
         }
     }
 
+    /**
+     * Opens the volume again (a new handle, with its size now) and caches that; the previous handle
+     * stays open for requests still using it, until the connection closes.
+     */
+    Message.Opened reopen(String key, String volumeId, long epoch) throws IOException {
+        synchronized (openLock) {
+            PendingRequest request = submit(id -> new Message.Open(id, volumeId, epoch), null);
+            if (!(awaitReply(request, "OPEN " + volumeId) instanceof Message.Opened result)) {
+                throw protocolError("peer answered OPEN with something else than OPENED");
+            }
+            opened.put(key, result);
+            return result;
+        }
+    }
+
     /** Closes the volume's handle on this connection if it has one; failures only mean the connection is gone. */
     void forget(String volumeId, long epoch) {
         Message.Opened known = opened.remove(openKey(volumeId, epoch));

@@ -33,7 +33,7 @@ import java.util.function.LongFunction;
  * requests in flight at once; as with a local volume, a failed multi-part write may have written
  * some parts.
  */
-public final class RemoteVolume implements Volume, AutoCloseable {
+public final class RemoteVolume implements AsyncVolume, AutoCloseable {
     /** Range requests (trim, zero, extents) are split at this size: aligned, and inside the wire's u32 length. */
     static final long MAX_RANGE_PART_BYTES = 1L << 30;
     private static final int MAX_IO_PART_BYTES = FrameCodec.MAX_PAYLOAD_BYTES;
@@ -87,12 +87,6 @@ public final class RemoteVolume implements Volume, AutoCloseable {
         dst.position(dst.position() + length);
     }
 
-    /** The end of an asynchronous call: null on success, else the exception the synchronous call would have thrown. */
-    @FunctionalInterface
-    public interface Done {
-        void done(Exception failure);
-    }
-
     /**
      * Starts reading {@code dst.remaining()} bytes from {@code offset} and returns; {@code done} is
      * called exactly once, when {@code dst} is filled or the read failed, on the thread that finished
@@ -100,6 +94,7 @@ public final class RemoteVolume implements Volume, AutoCloseable {
      * waits only for free request slots and, on a connection's first use, for the volume to open
      * there. {@code dst}'s position is left unchanged; nothing touches it after {@code done}.
      */
+    @Override
     public void readAsync(long offset, ByteBuffer dst, Done done) {
         int length = dst.remaining();
         startAsync(offset, length, done, "READ", (handle, partOffset, at, partLength) -> new AsyncPart(
@@ -107,6 +102,7 @@ public final class RemoteVolume implements Volume, AutoCloseable {
     }
 
     /** As {@link #readAsync}, for a write; with {@code fua} durable on the peer before {@code done} is called. */
+    @Override
     public void writeAsync(long offset, ByteBuffer src, boolean fua, Done done) {
         int length = src.remaining();
         startAsync(offset, length, done, "WRITE", (handle, partOffset, at, partLength) -> new AsyncPart(
@@ -114,6 +110,7 @@ public final class RemoteVolume implements Volume, AutoCloseable {
     }
 
     /** As {@link #readAsync}, for a flush: {@code done} is called once every earlier write is durable on the peer. */
+    @Override
     public void flushAsync(Done done) {
         ClientConnection connection;
         int handle;
@@ -330,7 +327,7 @@ public final class RemoteVolume implements Volume, AutoCloseable {
         };
     }
 
-    /** Resizing is done where the data is; a remote view sees the new size when it next opens the volume. */
+    /** Resizing is done where the data is; a remote view sees the new size through {@link #refreshSize}. */
     @Override
     public void resize(long newSizeBytes) {
         throw new WharfException(ErrorCode.INVALID_ARGUMENT, "volume " + volumeId + " is served from node " + peer()
@@ -406,10 +403,24 @@ public final class RemoteVolume implements Volume, AutoCloseable {
     /** The volume's handle on {@code connection}, opening it there on first use. */
     private int handleOn(ClientConnection connection) throws IOException {
         Message.Opened opened = connection.open(openKey, volumeId, epoch);
-        if (opened.sizeBytes() != sizeBytes) {
-            sizeBytes = opened.sizeBytes();
-        }
+        grow(opened.sizeBytes());
         return opened.volumeHandle();
+    }
+
+    /** Volumes only grow; a connection that opened the volume before a resize must not shrink the view again. */
+    private synchronized void grow(long reported) {
+        if (reported > sizeBytes) {
+            sizeBytes = reported;
+        }
+    }
+
+    /**
+     * Asks the peer for the volume's size now (after a resize where the data is) and returns it;
+     * requests from then on may reach the new end.
+     */
+    public long refreshSize() throws IOException {
+        grow(client.connection().reopen(openKey, volumeId, epoch).sizeBytes());
+        return sizeBytes;
     }
 
     private void checkRange(long offset, long length) {

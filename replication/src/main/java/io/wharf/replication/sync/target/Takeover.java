@@ -111,7 +111,9 @@ final class Takeover {
             }
         });
         for (String node : inSync) {
-            volume.endpoints.apply(node).open(volume.volumeId, volume.epoch, current.sizeBytes(), false,
+            // The first attach creates the replicas' empty copies: a volume never attached was never written, so
+            // fresh empty copies are in sync. Later attaches never create (a copy that vanished must be rebuilt).
+            volume.endpoints.apply(node).open(volume.volumeId, volume.epoch, current.sizeBytes(), current.epoch() == 1,
                     volume.deadline("open " + node, answer -> {
                         switch (answer) {
                             case Outcome.Ok<ReplicaSession>(ReplicaSession session) -> {

@@ -1,0 +1,261 @@
+package io.wharf.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.wharf.api.ReplicationInfo;
+import io.wharf.api.VolumeChecksum;
+import io.wharf.api.VolumeInfo;
+import io.wharf.api.client.ApiClient;
+import io.wharf.core.ErrorCode;
+import io.wharf.metadata.etcd.EtcdServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Synchronous replication with real node processes on a real etcd: a volume with three replicas
+ * keeps serving fio's verified writes while a replica node is killed with {@code kill -9}; the node
+ * returns and is resynced; the target node is killed and the volume is taken over elsewhere with
+ * every flushed byte intact; an old target that comes back after a takeover is fenced.
+ */
+class ReplicationTest {
+    private static final String TTL_SECONDS = "3";
+    private static final Duration CONVERGE = Duration.ofSeconds(90);
+
+    @TempDir
+    Path dir;
+
+    private EtcdServer etcd;
+    private final List<NodeProcess> nodes = new ArrayList<>();
+    private final List<Process> clients = new ArrayList<>();
+
+    @BeforeEach
+    void startEtcd() {
+        etcd = EtcdServer.startFresh();
+    }
+
+    @AfterEach
+    void stopAll() throws InterruptedException {
+        for (Process client : clients) {
+            client.destroyForcibly();
+            client.waitFor(30, TimeUnit.SECONDS);
+        }
+        for (NodeProcess node : nodes) {
+            if (node.alive()) {
+                ProcessHandle.of(node.pid()).ifPresent(handle -> signal("CONT", node.pid())); // a frozen node must be able to die
+            }
+            node.close();
+        }
+        etcd.close();
+    }
+
+    private NodeProcess node(String id, String zone) throws IOException {
+        NodeProcess node = NodeProcess.inCluster(dir.resolve(id), etcd.url(), id, "--zone", zone, "--rack", "r1",
+                "--liveness-ttl", TTL_SECONDS);
+        nodes.add(node);
+        node.start();
+        return node;
+    }
+
+    private static ReplicationInfo replication(ApiClient api, String volume) {
+        ReplicationInfo replication = api.getVolume(volume).replication();
+        assertThat(replication).as("replication of " + volume).isNotNull();
+        return replication;
+    }
+
+    private static Map<String, String> states(ApiClient api, String volume) {
+        return replication(api, volume).replicas().stream()
+                .collect(Collectors.toMap(ReplicationInfo.Replica::node, ReplicationInfo.Replica::state));
+    }
+
+    private static void awaitAllInSync(ApiClient api, String volume) {
+        Conditions.await("every replica of " + volume + " in sync", CONVERGE, () -> {
+            try {
+                return states(api, volume).values().stream().allMatch("in-sync"::equals);
+            } catch (RuntimeException e) {
+                return false; // a node restarting
+            }
+        });
+    }
+
+    private static void signal(String name, long pid) {
+        try {
+            new ProcessBuilder("kill", "-" + name, String.valueOf(pid)).start().waitFor(10, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Bytes of pool files a node holds on disk (sparse files count what is allocated). */
+    private static long poolBytes(NodeProcess node, Path dataDir) {
+        try {
+            Tools.Result du = Tools.run(30, "du", "-sb", "--apparent-size", dataDir.toString());
+            return Long.parseLong(du.output().split("\\s+")[0]);
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private List<String> fio(int nbdPort, String volume, String... job) {
+        List<String> command = new ArrayList<>(List.of("fio", "--name=verify", "--ioengine=nbd",
+                "--uri=nbd://127.0.0.1:" + nbdPort + "/" + volume, "--verify=crc32c", "--do_verify=1", "--verify_fatal=1",
+                "--randrepeat=0", "--output-format=terse", "--verify_state_save=0"));
+        command.addAll(List.of(job));
+        return command;
+    }
+
+    @Test
+    void aReplicaNodeKilledMidWriteLosesNothingAndIsResynced() throws Exception {
+        NodeProcess a = node("node-a", "zone-a");
+        NodeProcess b = node("node-b", "zone-b");
+        NodeProcess c = node("node-c", "zone-c");
+        Cli cli = new Cli(a.endpoint());
+
+        Cli.Run created = cli.run("volume", "create", "data", "--size", "256MiB", "--repl", "3");
+        assertThat(created.out()).as(created.err()).startsWith("volume data created with 3 replicas on nodes node-a, ");
+        ReplicationInfo fresh = replication(b.api(), "data");
+        assertThat(fresh.repl()).isEqualTo(3);
+        assertThat(fresh.epoch()).isEqualTo(1);
+        assertThat(fresh.target()).isEqualTo("node-a");
+        assertThat(states(c.api(), "data")).containsOnlyKeys("node-a", "node-b", "node-c").containsValues("in-sync");
+        Cli.Run inspect = cli.run("volume", "inspect", "data");
+        assertThat(inspect.out()).contains("repl 3, epoch 1, target node-a").contains("replica node-c").contains("in-sync");
+
+        // fio writes and verifies through node-a; node-c is killed while the writes run.
+        Process writer = new ProcessBuilder(fio(a.nbdPort, "data", "--rw=randwrite", "--bs=16k", "--iodepth=16",
+                "--size=96m", "--rate=24m")).redirectErrorStream(true).start();
+        clients.add(writer);
+        Path cPool = dir.resolve("node-c");
+        long before = poolBytes(c, cPool);
+        Conditions.await("node-c receives writes", Duration.ofSeconds(60), () -> poolBytes(c, cPool) > before + 8 * (1 << 20));
+        c.kill9();
+        assertThat(writer.waitFor(300, TimeUnit.SECONDS)).as("fio finished").isTrue();
+        String fioOutput = new String(writer.getInputStream().readAllBytes());
+        assertThat(writer.exitValue()).as("fio through node-a while node-c died:\n%s", fioOutput).isZero();
+
+        Map<String, String> degraded = states(a.api(), "data");
+        assertThat(degraded).containsEntry("node-c", "out-of-sync").containsEntry("node-a", "in-sync")
+                .containsEntry("node-b", "in-sync");
+        VolumeChecksum partial = a.api().checksumVolume("data", null);
+        assertThat(partial.match()).as("the replicas in sync agree while node-c is down").isTrue();
+
+        c.start();
+        awaitAllInSync(a.api(), "data");
+        Cli.Run checksum = cli.run("volume", "checksum", "data");
+        assertThat(checksum.exitCode()).as(checksum.out() + checksum.err()).isZero();
+        List<String> digests = a.api().checksumVolume("data", null).replicas().stream().map(VolumeChecksum.Replica::digest).toList();
+        assertThat(digests).hasSize(3).doesNotContainNull();
+        assertThat(digests.stream().distinct()).hasSize(1);
+
+        // The volume still verifies after the resync (a second pass of reads over what fio wrote).
+        Tools.Result reread = Tools.run(300, fio(a.nbdPort, "data", "--rw=randwrite", "--bs=64k", "--iodepth=8", "--size=32m"));
+        assertThat(reread.exitCode()).as(reread.output()).isZero();
+    }
+
+    @Test
+    void aKilledTargetIsTakenOverElsewhereWithEveryFlushedByteAndIsFencedWhenItReturns() throws Exception {
+        NodeProcess a = node("node-a", "zone-a");
+        NodeProcess b = node("node-b", "zone-b");
+        NodeProcess c = node("node-c", "zone-c");
+        Cli cli = new Cli(c.endpoint());
+        assertThat(cli.run("volume", "create", "db", "--size", "64MiB", "--repl", "3", "--nodes", "node-a,node-b,node-c")
+                .exitCode()).isZero();
+
+        // Attach on node-b: it takes the next epoch and serves; node-a stops.
+        Cli.Run attached = cli.run("volume", "attach", "db", "--node", "node-b");
+        assertThat(attached.out()).as(attached.err()).isEqualTo("volume db attached to node node-b: nbd://127.0.0.1:" + b.nbdPort + "/db\n");
+        assertThat(replication(c.api(), "db").epoch()).isEqualTo(2);
+        assertThat(replication(c.api(), "db").target()).isEqualTo("node-b");
+        Conditions.await("node-a stops serving db", Duration.ofSeconds(10), () -> !TinyNbdClientProbe.exists(a.nbdPort, "db"));
+
+        // Write 48 MiB of random data through node-b; nbdcopy flushes before it exits.
+        Path image = dir.resolve("image.bin");
+        byte[] data = new byte[48 << 20];
+        new Random(7).nextBytes(data);
+        Files.write(image, data);
+        Tools.ok(120, "nbdcopy", image.toString(), "nbd://127.0.0.1:" + b.nbdPort + "/db");
+
+        // kill -9 the target. While it still counts as online, an attach elsewhere is refused; once offline, only with --force.
+        b.kill9();
+        Conditions.await("node-b offline", Duration.ofSeconds(15),
+                () -> c.api().listNodes().stream().anyMatch(n -> n.id().equals("node-b") && n.state().equals("offline")));
+        Cli.Run refused = cli.run("volume", "attach", "db", "--node", "node-c");
+        assertThat(refused.exitCode()).isEqualTo(ErrorCode.VOLUME_ATTACHED.exitCode());
+        assertThat(refused.err()).contains("VOLUME_ATTACHED").contains("node 'node-b', which is offline").contains("--force");
+        Cli.Run forced = cli.run("volume", "attach", "db", "--node", "node-c", "--force");
+        assertThat(forced.exitCode()).as(forced.err()).isZero();
+        ReplicationInfo takenOver = replication(c.api(), "db");
+        assertThat(takenOver.epoch()).isEqualTo(3);
+        assertThat(takenOver.target()).isEqualTo("node-c");
+        assertThat(states(c.api(), "db")).containsEntry("node-b", "out-of-sync");
+
+        Path readBack = dir.resolve("read-back.bin");
+        Tools.ok(120, "nbdcopy", "nbd://127.0.0.1:" + c.nbdPort + "/db", readBack.toString());
+        byte[] read = Files.readAllBytes(readBack);
+        assertThat(java.util.Arrays.mismatch(data, 0, data.length, read, 0, data.length))
+                .as("every flushed byte, read through the new target").isEqualTo(-1);
+
+        // node-b returns: it does not serve db (node-c holds the epoch) and its copy is resynced.
+        b.start();
+        assertThat(TinyNbdClientProbe.exists(b.nbdPort, "db")).isFalse();
+        awaitAllInSync(c.api(), "db");
+        assertThat(c.api().checksumVolume("db", null).match()).isTrue();
+    }
+
+    /**
+     * A target frozen (SIGSTOP: it can reach nobody, and its lease expires, as in a partition) while a
+     * client is connected; the volume is taken over with --force; when the old target resumes, the
+     * write its client sends fails: the replicas refuse its epoch.
+     */
+    @Test
+    void aFrozenTargetThatResumesAfterATakeoverCannotWrite() throws Exception {
+        NodeProcess a = node("node-a", "zone-a");
+        NodeProcess b = node("node-b", "zone-b");
+        NodeProcess c = node("node-c", "zone-c");
+        ApiClient api = c.api();
+        api.createVolume(new io.wharf.api.VolumeCreate("fenced", 16L << 20, Map.of(), null, null,
+                List.of("node-a", "node-b"), List.of(), Map.of(), 2));
+        api.attachVolume("fenced", "node-a", false);
+        byte[] first = new byte[64 * 1024];
+        new Random(1).nextBytes(first);
+        try (TinyNbdClient old = new TinyNbdClient(a.nbdPort, "fenced")) {
+            old.write(0, first);
+            old.flush();
+
+            signal("STOP", a.pid());
+            Conditions.await("node-a offline", Duration.ofSeconds(15),
+                    () -> api.listNodes().stream().anyMatch(n -> n.id().equals("node-a") && n.state().equals("offline")));
+            VolumeInfo moved = api.attachVolume("fenced", "node-b", true);
+            assertThat(moved.replication().target()).isEqualTo("node-b");
+            signal("CONT", a.pid());
+
+            byte[] stale = new byte[64 * 1024];
+            java.util.Arrays.fill(stale, (byte) 0x5a);
+            boolean refused;
+            try {
+                old.write(0, stale);
+                old.flush();
+                refused = false;
+            } catch (IOException e) {
+                refused = true; // an NBD error reply, or node-a disconnected its client on seeing the move
+            }
+            assertThat(refused).as("the old target's write after the takeover").isTrue();
+        }
+        try (TinyNbdClient now = new TinyNbdClient(b.nbdPort, "fenced")) {
+            assertThat(now.read(0, first.length)).as("the data the fenced target could not overwrite").isEqualTo(first);
+        }
+    }
+}

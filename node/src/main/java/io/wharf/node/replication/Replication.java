@@ -1,0 +1,60 @@
+package io.wharf.node.replication;
+
+import io.wharf.core.ErrorCode;
+import io.wharf.core.WharfException;
+import io.wharf.metadata.model.VolumeRecord;
+import io.wharf.replication.sync.Outcome;
+import io.wharf.replication.sync.ReplicationConfig;
+import io.wharf.replication.sync.ReplicationListener;
+import io.wharf.replication.sync.target.ReplicatedVolume;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * This node's role as the target of replicated volumes: attaching one runs the core's takeover
+ * ({@link ReplicatedVolume#attach}: raise the epoch, fence, reconcile) on the replication loop
+ * against the volume records ({@link StoreRecords}) and the replicas ({@link PeerLinks}), and gives
+ * a {@link TargetVolume} to serve.
+ */
+public final class Replication {
+    private final String nodeId;
+    private final ReplicationLoop loop;
+    private final StoreRecords records;
+    private final PeerLinks links;
+    private final ReplicationConfig config;
+    private final ReplicationListener listener;
+
+    public Replication(String nodeId, ReplicationLoop loop, StoreRecords records, PeerLinks links, ReplicationConfig config,
+                       ReplicationListener listener) {
+        this.listener = listener;
+        this.nodeId = nodeId;
+        this.loop = loop;
+        this.records = records;
+        this.links = links;
+        this.config = config;
+    }
+
+    /**
+     * Attaches the replicated volume here at a new epoch. Fails UNAVAILABLE when no replica in sync
+     * can be reached, a newer attach overtook this one, or the store did not answer.
+     */
+    public CompletableFuture<TargetVolume> attach(VolumeRecord record) {
+        if (!record.replicated()) {
+            throw new IllegalArgumentException("volume " + record.name() + " is not replicated");
+        }
+        records.know(record.id(), record.name());
+        CompletableFuture<TargetVolume> attached = new CompletableFuture<>();
+        loop.execute(() -> ReplicatedVolume.attach(record.id(), nodeId, loop, records, links::endpoint, config, listener, outcome -> {
+            switch (outcome) {
+                case Outcome.Ok<ReplicatedVolume>(ReplicatedVolume volume) -> attached.complete(new TargetVolume(volume, loop));
+                case Outcome.StaleEpoch<ReplicatedVolume> stale -> attached.completeExceptionally(new WharfException(
+                        ErrorCode.VOLUME_FENCED, "volume '" + record.name() + "' was attached elsewhere at epoch " + stale.epoch(),
+                        "see where: wharf volume inspect " + record.name()));
+                case Outcome.Failed<ReplicatedVolume> failed -> attached.completeExceptionally(new WharfException(
+                        failed.code() == ErrorCode.INTERNAL ? ErrorCode.INTERNAL : ErrorCode.UNAVAILABLE,
+                        "cannot attach volume '" + record.name() + "' on node '" + nodeId + "': " + failed.message(),
+                        "check that the nodes holding its replicas are online: wharf volume inspect " + record.name()));
+            }
+        }));
+        return attached;
+    }
+}
