@@ -60,9 +60,10 @@ class ReplicationTest {
         etcd.close();
     }
 
-    private NodeProcess node(String id, String zone) throws IOException {
-        NodeProcess node = NodeProcess.inCluster(dir.resolve(id), etcd.url(), id, "--zone", zone, "--rack", "r1",
-                "--liveness-ttl", TTL_SECONDS);
+    private NodeProcess node(String id, String zone, String... extra) throws IOException {
+        List<String> args = new ArrayList<>(List.of("--zone", zone, "--rack", "r1", "--liveness-ttl", TTL_SECONDS));
+        args.addAll(List.of(extra));
+        NodeProcess node = NodeProcess.inCluster(dir.resolve(id), etcd.url(), id, args.toArray(String[]::new));
         nodes.add(node);
         node.start();
         return node;
@@ -256,6 +257,106 @@ class ReplicationTest {
         }
         try (TinyNbdClient now = new TinyNbdClient(b.nbdPort, "fenced")) {
             assertThat(now.read(0, first.length)).as("the data the fenced target could not overwrite").isEqualTo(first);
+        }
+    }
+
+    /**
+     * {@code volume update --repl}: an unreplicated volume becomes replicated (its copy in sync, a new one
+     * rebuilt online), a third replica is added and rebuilt, one is removed and its copy deleted; deleting
+     * the volume deletes every copy.
+     */
+    @Test
+    void replicasAreAddedRebuiltRemovedAndDeletedWithTheVolume() throws Exception {
+        NodeProcess a = node("node-a", "zone-a", "--schedule-interval", "1");
+        NodeProcess b = node("node-b", "zone-b", "--schedule-interval", "1");
+        NodeProcess c = node("node-c", "zone-c", "--schedule-interval", "1");
+        Cli cli = new Cli(b.endpoint());
+        assertThat(cli.run("volume", "create", "grow", "--size", "64MiB", "--nodes", "node-a").exitCode()).isZero();
+        Path image = dir.resolve("image.bin");
+        byte[] data = new byte[24 << 20];
+        new Random(11).nextBytes(data);
+        Files.write(image, data);
+        Tools.ok(120, "nbdcopy", image.toString(), "nbd://127.0.0.1:" + a.nbdPort + "/grow");
+
+        Cli.Run two = cli.run("volume", "update", "grow", "--repl", "2");
+        assertThat(two.exitCode()).as(two.out() + two.err()).isZero();
+        awaitAllInSync(b.api(), "grow");
+        assertThat(states(b.api(), "grow")).hasSize(2).containsKey("node-a");
+        assertThat(b.api().checksumVolume("grow", null).match()).isTrue();
+
+        assertThat(cli.run("volume", "update", "grow", "--repl", "3").exitCode()).isZero();
+        awaitAllInSync(b.api(), "grow");
+        assertThat(states(b.api(), "grow")).containsOnlyKeys("node-a", "node-b", "node-c");
+        VolumeChecksum three = b.api().checksumVolume("grow", null);
+        assertThat(three.match()).as("%s", three).isTrue();
+        assertThat(three.replicas()).hasSize(3);
+
+        Cli.Run removed = cli.run("volume", "update", "grow", "--repl", "2");
+        assertThat(removed.exitCode()).as(removed.out() + removed.err()).isZero();
+        Map<String, String> left = states(b.api(), "grow");
+        assertThat(left).hasSize(2).containsKey("node-a");
+        String gone = List.of("node-b", "node-c").stream().filter(n -> !left.containsKey(n)).findFirst().orElseThrow();
+        NodeProcess goneNode = gone.equals("node-b") ? b : c;
+        String id = b.api().getVolume("grow").id();
+        Conditions.await("the removed replica's copy deleted on " + gone, Duration.ofSeconds(30),
+                () -> !Files.exists(dir.resolve(gone).resolve("replicas").resolve(id + ".replica")));
+
+        Path readBack = dir.resolve("read-back.bin");
+        Tools.ok(120, "nbdcopy", "nbd://127.0.0.1:" + a.nbdPort + "/grow", readBack.toString());
+        byte[] read = Files.readAllBytes(readBack);
+        assertThat(java.util.Arrays.mismatch(data, 0, data.length, read, 0, data.length)).isEqualTo(-1);
+
+        Cli.Run refused = cli.run("volume", "update", "grow", "--repl", "4");
+        assertThat(refused.exitCode()).isEqualTo(ErrorCode.INVALID_ARGUMENT.exitCode());
+        assertThat(refused.err()).contains("--repl must be 1, 2 or 3");
+        Cli.Run resize = cli.run("volume", "resize", "grow", "--size", "128MiB");
+        assertThat(resize.exitCode()).isEqualTo(ErrorCode.NOT_SUPPORTED.exitCode());
+        assertThat(resize.err()).contains("NOT_SUPPORTED");
+
+        assertThat(cli.run("volume", "delete", "grow", "--force").exitCode()).isZero();
+        for (String node : List.of("node-a", "node-b", "node-c")) {
+            Conditions.await("every copy deleted on " + node, Duration.ofSeconds(30),
+                    () -> !Files.exists(dir.resolve(node).resolve("replicas").resolve(id + ".replica")));
+        }
+        assertThat(goneNode.api().listVolumes()).isEmpty();
+    }
+
+    /**
+     * A replica whose node stays offline past {@code --repl-move-timeout} is replaced: the target places a
+     * new one in the lost node's zone (node-d, not node-c), rebuilds it, and drops the lost one; when the
+     * lost node comes back, its stale copy is deleted.
+     */
+    @Test
+    void aReplicaOfflinePastTheMoveTimeoutIsReplacedInItsZone() throws Exception {
+        String[] fast = {"--schedule-interval", "1", "--repl-move-timeout", "2"};
+        NodeProcess a = node("node-a", "zone-a", fast);
+        NodeProcess b = node("node-b", "zone-b", fast);
+        node("node-c", "zone-c", fast);
+        NodeProcess d = node("node-d", "zone-b", fast);
+        ApiClient api = a.api();
+        api.createVolume(new io.wharf.api.VolumeCreate("moving", 32L << 20, Map.of(), null, null, List.of("node-a", "node-b"),
+                List.of(), Map.of(), 2));
+        byte[] data = new byte[4 << 20];
+        new Random(3).nextBytes(data);
+        try (TinyNbdClient client = new TinyNbdClient(a.nbdPort, "moving")) {
+            client.write(0, data);
+            client.flush();
+        }
+        String id = api.getVolume("moving").id();
+
+        b.kill9();
+        Conditions.await("node-b's replica replaced", CONVERGE, () -> states(api, "moving").keySet().equals(java.util.Set.of("node-a", "node-d")));
+        awaitAllInSync(api, "moving");
+        assertThat(api.checksumVolume("moving", null).match()).isTrue();
+        assertThat(TinyNbdClientProbe.exists(d.nbdPort, "moving")).as("node-d holds a copy; node-a serves it").isFalse();
+        assertThat(d.api().checksumVolume("moving", "node-d").replicas().getFirst().digest())
+                .isEqualTo(api.checksumVolume("moving", "node-a").replicas().getFirst().digest());
+
+        b.start();
+        Conditions.await("node-b's stale copy deleted", Duration.ofSeconds(30),
+                () -> !Files.exists(dir.resolve("node-b").resolve("replicas").resolve(id + ".replica")));
+        try (TinyNbdClient client = new TinyNbdClient(a.nbdPort, "moving")) {
+            assertThat(client.read(0, data.length)).isEqualTo(data);
         }
     }
 }

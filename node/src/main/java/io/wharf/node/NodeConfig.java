@@ -22,6 +22,8 @@ import java.nio.file.Path;
  * @param labels            the node's labels, which volumes can require at placement
  * @param livenessTtl       how long the node's lease lives without renewal: a killed node shows
  *                          offline within this time
+ * @param replMoveTimeout   a replica whose node stays offline this long is replaced on another node
+ *                          (by the volume's target)
  */
 public record NodeConfig(
         Path dataDir,
@@ -40,12 +42,14 @@ public record NodeConfig(
         boolean storageless,
         int replPort,
         java.util.Map<String, String> labels,
-        java.time.Duration livenessTtl) {
+        java.time.Duration livenessTtl,
+        java.time.Duration replMoveTimeout) {
 
     public static final int DEFAULT_API_PORT = 9020;
     public static final int DEFAULT_NBD_PORT = 10809;
     public static final double DEFAULT_OVERCOMMIT = 2.0;
     public static final java.time.Duration DEFAULT_LIVENESS_TTL = java.time.Duration.ofSeconds(6);
+    public static final java.time.Duration DEFAULT_REPL_MOVE_TIMEOUT = java.time.Duration.ofMinutes(10);
 
     public NodeConfig {
         dataDir = dataDir.toAbsolutePath().normalize();
@@ -65,6 +69,10 @@ public record NodeConfig(
         if (livenessTtl.compareTo(java.time.Duration.ofSeconds(2)) < 0 || livenessTtl.compareTo(java.time.Duration.ofMinutes(5)) > 0) {
             throw new WharfException(ErrorCode.INVALID_ARGUMENT, "liveness TTL " + livenessTtl + " is out of range",
                     "give a TTL between 2s and 5m, e.g. 6s");
+        }
+        if (replMoveTimeout.compareTo(java.time.Duration.ofSeconds(1)) < 0) {
+            throw new WharfException(ErrorCode.INVALID_ARGUMENT, "--repl-move-timeout " + replMoveTimeout + " is too short",
+                    "give at least 1 second; the default is 600 (10 minutes)");
         }
         requirePort("--api-port", apiPort);
         requirePort("--nbd-port", nbdPort);

@@ -33,6 +33,15 @@ public final class NodeStartCommand extends UpCommand {
             description = "A node that stops renewing its lease shows offline after this many seconds (default: ${DEFAULT-VALUE}).")
     double livenessTtlSeconds;
 
+    @Option(names = "--repl-move-timeout", defaultValue = "600", paramLabel = "SECONDS",
+            description = "A replica whose node stays offline this long is replaced on another node (default: ${DEFAULT-VALUE}).")
+    double replMoveTimeoutSeconds;
+
+    @Override
+    Duration replMoveTimeout() {
+        return Duration.ofMillis(Math.round(replMoveTimeoutSeconds * 1000));
+    }
+
     @Override
     String cluster() {
         return clusterUrl;

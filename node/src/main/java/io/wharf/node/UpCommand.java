@@ -1,5 +1,7 @@
 package io.wharf.node;
 
+import java.time.Duration;
+
 import io.wharf.core.ByteSize;
 import io.wharf.core.WharfException;
 import java.nio.file.Path;
@@ -81,7 +83,7 @@ public class UpCommand implements Callable<Integer> {
                     advertiseHost == null ? bindHost : advertiseHost, apiPort, nbdPort,
                     poolCapacity == null ? 0 : ByteSize.parse(poolCapacity), ByteSize.parse(poolReserve), overcommit,
                     java.time.Duration.ofMillis(Math.round(scheduleIntervalSeconds * 1000)), cluster(), zone(), rack(),
-                    storageless(), replPort(), labels(), livenessTtl());
+                    storageless(), replPort(), labels(), livenessTtl(), replMoveTimeout());
             WharfNode node = WharfNode.start(config);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
@@ -106,5 +108,10 @@ public class UpCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
             return 130;
         }
+    }
+
+    /** How long a replica's node may stay offline before its replica is replaced elsewhere. */
+    Duration replMoveTimeout() {
+        return NodeConfig.DEFAULT_REPL_MOVE_TIMEOUT;
     }
 }

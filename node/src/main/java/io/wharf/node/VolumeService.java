@@ -134,6 +134,7 @@ final class VolumeService implements WharfApi {
                 }
                 snapshots.settleIntents();
                 removeOrphanReplicas();
+                repairReplicas();
                 Attachments started = attachments;
                 if (started != null) {
                     started.retryUnserved();
@@ -167,6 +168,81 @@ final class VolumeService implements WharfApi {
                 }
             }
         }
+    }
+
+    /**
+     * Replaces the replicas whose node has been offline past {@code --repl-move-timeout}, for the
+     * replicated volumes this node is the target of: a new replica is placed (in the failed node's zone
+     * when a node there has room, else by the usual spread), recorded and rebuilt online, and the lost
+     * one is removed. When the lost copy was on the volume's node, another replica in sync takes that
+     * role. Offline since: the node's last usage report.
+     */
+    private void repairReplicas() {
+        Membership joined = membership;
+        if (joined == null || replication == null) {
+            return;
+        }
+        Instant now = clock.now();
+        for (VolumeRecord record : catalog.list()) {
+            if (!record.replicated() || record.state() != VolumeState.READY || !config.nodeId().equals(record.target())
+                    || !(exports.volume(record.name()).map(VolumeExport::volume).orElse(null) instanceof TargetVolume target)) {
+                continue;
+            }
+            for (VolumeReplica replica : record.replicas()) { // in sync too: with no I/O, nothing has marked it yet
+                Optional<Membership.NodeView> node = joined.nodes().stream().filter(n -> n.record().id().equals(replica.node())).findFirst();
+                Instant lastSeen = node.map(n -> n.record().reportedAt() != null ? n.record().reportedAt() : n.record().startedAt())
+                        .orElse(Instant.EPOCH);
+                if (node.isPresent() && (node.get().online() || lastSeen.plus(config.replMoveTimeout()).isAfter(now))) {
+                    continue;
+                }
+                try {
+                    String replacement = placeReplacement(record, node.map(n -> n.record().zone()).orElse(null));
+                    target.changeReplica(replacement, true).get(SERVE_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+                    target.changeReplica(replica.node(), false).get(SERVE_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+                    log.atWarn().addKeyValue("volume", record.name()).addKeyValue("lost", replica.node())
+                            .addKeyValue("replacement", replacement).addKeyValue("offlineSince", lastSeen)
+                            .log("replica replaced: its node stayed offline past --repl-move-timeout");
+                    if (replica.node().equals(record.node())) {
+                        VolumeRecord moved = requireReady(record.name());
+                        moved.replicas().stream().filter(r -> r.state() == VolumeReplica.State.IN_SYNC).findFirst()
+                                .ifPresent(inSync -> catalog.replace(moved, moved.withNode(inSync.node())));
+                    }
+                } catch (WharfException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    log.atWarn().addKeyValue("volume", record.name()).addKeyValue("lost", replica.node())
+                            .addKeyValue("error", e.getMessage()).log("cannot replace the replica now; retrying at the next pass");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                break; // one change per volume per pass: the record changed
+            }
+        }
+    }
+
+    /** A node for a replacement replica: in {@code zone} when a node there has room, else anywhere placement allows. */
+    private String placeReplacement(VolumeRecord record, String zone) {
+        if (zone != null) {
+            try {
+                VolumeCreate sameZone = new VolumeCreate(record.name(), record.sizeBytes(), Map.of(), null, null,
+                        freeNodes(record), List.of(zone), Map.of(), 1);
+                return place(record.name(), record.sizeBytes(), sameZone, 1).getFirst();
+            } catch (WharfException e) {
+                log.atInfo().addKeyValue("volume", record.name()).addKeyValue("zone", zone).addKeyValue("why", e.getMessage())
+                        .log("no room for the replacement replica in the lost node's zone; placing it elsewhere");
+            }
+        }
+        return placeReplicas(record, 1).getFirst();
+    }
+
+    /** The nodes holding no copy of the volume. */
+    private List<String> freeNodes(VolumeRecord record) {
+        List<String> free = requireMembership().nodes().stream().map(node -> node.record().id())
+                .filter(id -> !record.holdsData(id)).toList();
+        if (free.isEmpty()) {
+            throw new WharfException(ErrorCode.PLACEMENT_FAILED, "volume '" + record.name() + "' has a copy on every node",
+                    "add nodes to the cluster, or ask for fewer replicas");
+        }
+        return free;
     }
 
     /** Rolls back a create or finishes a delete that was cut short. */
@@ -844,14 +920,8 @@ final class VolumeService implements WharfApi {
 
     /** Nodes for {@code copies} more replicas of {@code record}: placement over the nodes that hold no copy of it. */
     private List<String> placeReplicas(VolumeRecord record, int copies) {
-        List<String> free = requireMembership().nodes().stream().map(node -> node.record().id())
-                .filter(id -> !record.holdsData(id)).toList();
-        if (free.isEmpty()) {
-            throw new WharfException(ErrorCode.PLACEMENT_FAILED, "volume '" + record.name() + "' has a copy on every node",
-                    "add nodes to the cluster, or ask for fewer replicas");
-        }
-        VolumeCreate request = new VolumeCreate(record.name(), record.sizeBytes(), Map.of(), null, null, free, List.of(), Map.of(),
-                copies);
+        VolumeCreate request = new VolumeCreate(record.name(), record.sizeBytes(), Map.of(), null, null, freeNodes(record), List.of(),
+                Map.of(), copies);
         return place(record.name(), record.sizeBytes(), request, copies);
     }
 

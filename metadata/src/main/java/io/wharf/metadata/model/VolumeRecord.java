@@ -85,6 +85,12 @@ public record VolumeRecord(int schemaVersion, String id, String name, long sizeB
                 snapshotSchedule, schedulePolicy, scheduleSince, attachedTo, nextEpoch, nextEpochTarget, nextReplicas);
     }
 
+    /** This volume with its record held by {@code nextNode} (a replicated volume whose node's copy was replaced). */
+    public VolumeRecord withNode(String nextNode) {
+        return new VolumeRecord(SCHEMA_VERSION, id, name, sizeBytes, labels, state, nextNode, createdAt, source,
+                snapshotSchedule, schedulePolicy, scheduleSince, attachedTo, epoch, epochTarget, replicas);
+    }
+
     /** Whether the volume is synchronously replicated (it has replicas; possibly one left). */
     public boolean replicated() {
         return !replicas.isEmpty();
