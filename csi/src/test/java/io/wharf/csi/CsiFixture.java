@@ -64,7 +64,7 @@ final class CsiFixture implements AutoCloseable {
     static CsiFixture start(Path root) throws IOException {
         NodeConfig config = new NodeConfig(root.resolve("node"), NODE_ID, "127.0.0.1", "127.0.0.1", 0, 0,
                 256 * ByteSize.GIB, 0, 2.0, Duration.ofSeconds(30), null, "zone-a", "rack-1", false, -1, Map.of(),
-                Duration.ofSeconds(6), Duration.ofMinutes(10));
+                Duration.ofSeconds(6), Duration.ofMinutes(10), 100L << 20);
         WharfNode node = WharfNode.start(config);
         CsiServer server = null;
         try {

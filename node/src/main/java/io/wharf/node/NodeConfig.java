@@ -24,6 +24,7 @@ import java.nio.file.Path;
  *                          offline within this time
  * @param replMoveTimeout   a replica whose node stays offline this long is replaced on another node
  *                          (by the volume's target)
+ * @param resyncBytesPerSecond bandwidth of each resync or rebuild copy this node runs as a target; 0: no limit
  */
 public record NodeConfig(
         Path dataDir,
@@ -43,13 +44,15 @@ public record NodeConfig(
         int replPort,
         java.util.Map<String, String> labels,
         java.time.Duration livenessTtl,
-        java.time.Duration replMoveTimeout) {
+        java.time.Duration replMoveTimeout,
+        long resyncBytesPerSecond) {
 
     public static final int DEFAULT_API_PORT = 9020;
     public static final int DEFAULT_NBD_PORT = 10809;
     public static final double DEFAULT_OVERCOMMIT = 2.0;
     public static final java.time.Duration DEFAULT_LIVENESS_TTL = java.time.Duration.ofSeconds(6);
     public static final java.time.Duration DEFAULT_REPL_MOVE_TIMEOUT = java.time.Duration.ofMinutes(10);
+    public static final long DEFAULT_RESYNC_BYTES_PER_SECOND = 100L << 20;
 
     public NodeConfig {
         dataDir = dataDir.toAbsolutePath().normalize();
@@ -69,6 +72,10 @@ public record NodeConfig(
         if (livenessTtl.compareTo(java.time.Duration.ofSeconds(2)) < 0 || livenessTtl.compareTo(java.time.Duration.ofMinutes(5)) > 0) {
             throw new WharfException(ErrorCode.INVALID_ARGUMENT, "liveness TTL " + livenessTtl + " is out of range",
                     "give a TTL between 2s and 5m, e.g. 6s");
+        }
+        if (resyncBytesPerSecond < 0) {
+            throw new WharfException(ErrorCode.INVALID_ARGUMENT, "--resync-bandwidth must not be negative",
+                    "give a rate like 200MiB, or 0 for no limit");
         }
         if (replMoveTimeout.compareTo(java.time.Duration.ofSeconds(1)) < 0) {
             throw new WharfException(ErrorCode.INVALID_ARGUMENT, "--repl-move-timeout " + replMoveTimeout + " is too short",

@@ -37,6 +37,15 @@ public final class NodeStartCommand extends UpCommand {
             description = "A replica whose node stays offline this long is replaced on another node (default: ${DEFAULT-VALUE}).")
     double replMoveTimeoutSeconds;
 
+    @Option(names = "--resync-bandwidth", defaultValue = "100MiB", paramLabel = "RATE",
+            description = "Bytes per second of each resync or rebuild copy, e.g. 200MiB; 0 for no limit (default: ${DEFAULT-VALUE}).")
+    String resyncBandwidth;
+
+    @Override
+    long resyncBytesPerSecond() {
+        return io.wharf.core.ByteSize.parse(resyncBandwidth);
+    }
+
     @Override
     Duration replMoveTimeout() {
         return Duration.ofMillis(Math.round(replMoveTimeoutSeconds * 1000));

@@ -83,7 +83,7 @@ public class UpCommand implements Callable<Integer> {
                     advertiseHost == null ? bindHost : advertiseHost, apiPort, nbdPort,
                     poolCapacity == null ? 0 : ByteSize.parse(poolCapacity), ByteSize.parse(poolReserve), overcommit,
                     java.time.Duration.ofMillis(Math.round(scheduleIntervalSeconds * 1000)), cluster(), zone(), rack(),
-                    storageless(), replPort(), labels(), livenessTtl(), replMoveTimeout());
+                    storageless(), replPort(), labels(), livenessTtl(), replMoveTimeout(), resyncBytesPerSecond());
             WharfNode node = WharfNode.start(config);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
@@ -113,5 +113,10 @@ public class UpCommand implements Callable<Integer> {
     /** How long a replica's node may stay offline before its replica is replaced elsewhere. */
     Duration replMoveTimeout() {
         return NodeConfig.DEFAULT_REPL_MOVE_TIMEOUT;
+    }
+
+    /** Bandwidth of each resync or rebuild this node runs as a target (bytes per second, 0: no limit). */
+    long resyncBytesPerSecond() {
+        return NodeConfig.DEFAULT_RESYNC_BYTES_PER_SECOND;
     }
 }

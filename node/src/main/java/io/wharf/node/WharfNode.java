@@ -88,19 +88,23 @@ public final class WharfNode implements AutoCloseable {
             bind("API", config.apiPort(), "--api-port", api::start);
             String replAddress = null;
             if (config.replPort() != -1) {
+                ReplicationConfig defaults = ReplicationConfig.DEFAULTS;
+                ReplicationConfig replicationConfig = new ReplicationConfig(defaults.regionBytes(), defaults.requestTimeoutNanos(),
+                        defaults.storeRetryNanos(), defaults.storeAttempts(), config.resyncBytesPerSecond(), defaults.resyncRetryNanos(),
+                        defaults.settleEveryFlushes(), defaults.maxPendingOps());
                 // closed in reverse: the server (no more frames), the host (storage calls drained), then the loop
                 ReplicationLoop replicationLoop = push(opened, new ReplicationLoop("replication-loop"));
                 ReplicaHost replicaHost = push(opened, new ReplicaHost(config.nodeId(), pool, config.dataDir().resolve("replicas"),
-                        replicationLoop, ReplicationConfig.DEFAULTS, new EventLog()));
+                        replicationLoop, replicationConfig, new EventLog()));
                 ReplicaServer replicas = push(opened, new ReplicaServer(
                         ReplicaServerConfig.of(config.bindHost(), config.replPort(), clusterId, config.nodeId()), pool, replicaHost));
                 bind("replication", config.replPort(), "--repl-port", replicas::start);
                 replAddress = config.advertiseHost() + ":" + replicas.port();
                 // the target role: replicas reached through links; every record change a compare-and-set in the store
                 PeerLinks links = push(opened, new PeerLinks(clusterId, config.nodeId(), replicationLoop, replicaHost,
-                        node -> peerReplAddress(store, node), ReplicationConfig.DEFAULTS));
+                        node -> peerReplAddress(store, node), replicationConfig));
                 service.replication(new Replication(config.nodeId(), replicationLoop, new StoreRecords(store, replicationLoop), links,
-                        ReplicationConfig.DEFAULTS, new EventLog()), replicaHost);
+                        replicationConfig, new EventLog()), replicaHost);
             }
             Instant startedAt = Clock.SYSTEM.now();
             NodeRecord self = NodeRecord.of(config.nodeId(), identity.instance(), config.advertiseHost() + ":" + api.port(),
