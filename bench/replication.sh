@@ -118,7 +118,9 @@ await_in_sync() { # volume node -> seconds waited, most regions seen to copy
   echo "$(python3 -c "print(f'{$(date +%s.%N)-$start:.1f}')") $most"
 }
 wharf_a volume create big --size "$resync_size" --repl 2 --nodes node-a,node-b >/dev/null
-fio --name=fill --ioengine=nbd --uri="$(a_uri big)" --rw=write --bs=1m --iodepth=8 --size="$resync_size" >/dev/null 2>&1
+# with flushes, as a filesystem issues them: the activity logs settle what stays idle
+fio --name=fill --ioengine=nbd --uri="$(a_uri big)" --rw=write --bs=1m --iodepth=8 --size="$resync_size" --fsync=64 >/dev/null 2>&1
+fio --name=settle --ioengine=nbd --uri="$(a_uri big)" --rw=randwrite --bs=4k --size=4m --fsync=1 --time_based --runtime=3 >/dev/null 2>&1
 kill -9 "${pid[b]}"; wait "${pid[b]}" 2>/dev/null || true
 # 5% of the volume in scattered 1 MiB writes (the target marks node-b out of sync at the first one)
 changed_mib=$(python3 -c "import re;s='$resync_size';u={'g':1024,'m':1,'t':1048576}[s[-1].lower()];print(int(float(s[:-1])*u*0.05))")

@@ -102,6 +102,12 @@ public final class RegionSet {
         bits.andNot(other.bits);
     }
 
+    /** Keeps only the members of {@code other}. */
+    public void retainAll(RegionSet other) {
+        checkSame(other);
+        bits.and(other.bits);
+    }
+
     public void clear() {
         bits.clear();
     }

@@ -14,16 +14,21 @@ import java.time.Duration;
  * @param resyncRetryNanos     how long the target waits before trying an out-of-sync replica again
  * @param settleEveryFlushes   successful flushes between two settlements of the activity log
  * @param maxPendingOps        bound on the writes, trims and flushes a target holds at once
+ * @param settleIdleNanos      a region leaves the activity logs only after staying idle this long (rounds at
+ *                             most this often), so hot regions cost no metadata save per write; 0: every
+ *                             settleable region at every round (the most settling, which the simulator runs)
  */
 public record ReplicationConfig(int regionBytes, long requestTimeoutNanos, long storeRetryNanos, int storeAttempts,
-                                long resyncBytesPerSecond, long resyncRetryNanos, int settleEveryFlushes, int maxPendingOps) {
+                                long resyncBytesPerSecond, long resyncRetryNanos, int settleEveryFlushes, int maxPendingOps,
+                                long settleIdleNanos) {
     public static final ReplicationConfig DEFAULTS = new ReplicationConfig(1 << 20, Duration.ofSeconds(8).toNanos(),
-            Duration.ofMillis(500).toNanos(), 20, 100L << 20, Duration.ofSeconds(5).toNanos(), 8, 4096);
+            Duration.ofMillis(500).toNanos(), 20, 100L << 20, Duration.ofSeconds(5).toNanos(), 8, 4096,
+            Duration.ofSeconds(1).toNanos());
 
     public ReplicationConfig {
         RegionGeometry.of(1, regionBytes); // validates the region size
         if (requestTimeoutNanos <= 0 || storeRetryNanos <= 0 || storeAttempts < 1 || resyncBytesPerSecond < 0
-                || resyncRetryNanos <= 0 || settleEveryFlushes < 1 || maxPendingOps < 1) {
+                || resyncRetryNanos <= 0 || settleEveryFlushes < 1 || maxPendingOps < 1 || settleIdleNanos < 0) {
             throw new IllegalArgumentException("replication settings out of range: " + this);
         }
     }

@@ -101,6 +101,9 @@ public final class ReplicatedVolume {
     // activity-log settlement
     private RegionSet unsettled;
     private RegionSet settleable;
+    /** Regions settleable at the previous settlement round and not written since: idle for a round at least. */
+    private RegionSet aged;
+    private long lastSettleNanos;
     private int flushesSinceSettle;
     private boolean settling;
 
@@ -338,6 +341,7 @@ public final class ReplicatedVolume {
         updates.add(op);
         unsettled.addRange(op.firstRegion, op.lastRegion);
         settleable.removeRange(op.firstRegion, op.lastRegion);
+        aged.removeRange(op.firstRegion, op.lastRegion);
         for (ClientOp.Flush flush : flushes) {
             flush.writtenSince.addRange(op.firstRegion, op.lastRegion);
         }
@@ -638,15 +642,34 @@ public final class ReplicatedVolume {
 
     // --- settling the activity logs ---
 
+    /**
+     * Settles the regions that stayed idle for a whole round: settleable (written before a flush that
+     * succeeded everywhere, not since) at the previous round and still now. Rounds come at most every
+     * {@code settleIdleNanos} and after {@code settleEveryFlushes} flushes, so a region written
+     * again and again stays in the activity logs (a hot set, as DRBD's activity log keeps one) instead
+     * of costing a metadata save on every write after each settlement.
+     */
     private void maybeSettle() {
-        if (settling || phase != Phase.SERVING || settleable.isEmpty() || flushesSinceSettle < config.settleEveryFlushes()) {
+        if (settling || phase != Phase.SERVING || settleable.isEmpty() || flushesSinceSettle < config.settleEveryFlushes()
+                || scheduler.nanoTime() - lastSettleNanos < config.settleIdleNanos()) {
+            return;
+        }
+        flushesSinceSettle = 0;
+        lastSettleNanos = scheduler.nanoTime();
+        RegionSet idle = settleable.copy();
+        if (config.settleIdleNanos() > 0) {
+            idle.retainAll(aged);
+        }
+        aged = settleable.copy();
+        aged.removeAll(idle);
+        if (idle.isEmpty()) {
             return;
         }
         settling = true;
-        flushesSinceSettle = 0;
         pause(PAUSE_SETTLE);
         whenDrained(updates::isEmpty, () -> {
-            RegionSet regions = settleable.copy();
+            RegionSet regions = idle.copy();
+            regions.retainAll(settleable); // written while the writes in flight drained: not settleable any more
             List<Replica> healthy = healthyReplicas();
             Countdown countdown = new Countdown(scheduler, healthy.size(), () -> {
                 unsettled.removeAll(regions);
@@ -919,6 +942,8 @@ public final class ReplicatedVolume {
         this.geometry = volumeGeometry;
         this.unsettled = volumeGeometry.emptySet();
         this.settleable = volumeGeometry.emptySet();
+        this.aged = volumeGeometry.emptySet();
+        this.lastSettleNanos = scheduler.nanoTime();
         phase = Phase.SERVING;
         for (Replica replica : replicas.values()) {
             if (replica.state != ReplicaState.IN_SYNC) {

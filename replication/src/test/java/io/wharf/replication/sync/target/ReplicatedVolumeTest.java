@@ -6,6 +6,7 @@ import static io.wharf.replication.sync.target.TestCluster.block;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wharf.replication.sync.Outcome;
+import io.wharf.replication.sync.ReplicationConfig;
 import io.wharf.replication.sync.ReplicaState;
 import io.wharf.replication.sync.ReplicationRecord;
 import java.nio.ByteBuffer;
@@ -25,6 +26,31 @@ class ReplicatedVolumeTest {
         assertThat(cluster.<Void>await(done -> volume.write(REGION, block(7), false, done))).isInstanceOf(Outcome.Ok.class);
         for (TestCluster.Node node : cluster.nodes.values()) {
             assertThat(node.disk.bytes()[REGION]).as(node.id).isEqualTo((byte) 7);
+        }
+    }
+
+    /**
+     * With an idle time, a region written before every flush stays in the activity logs (no metadata
+     * save per write), while a region left alone for a round is settled; with none, every settleable
+     * region is settled at each round.
+     */
+    @Test
+    void onlyRegionsIdleForARoundLeaveTheActivityLogs() {
+        for (long idle : new long[] {100 * MS, 0}) {
+            TestCluster cluster = new TestCluster("a", "b");
+            cluster.config = new ReplicationConfig(REGION, 30 * MS, 10 * MS, 3, 0, 50 * MS, 1, 256, idle);
+            ReplicatedVolume volume = cluster.attach("a");
+            assertThat(cluster.<Void>await(done -> volume.write(REGION, block(1), false, done))).isInstanceOf(Outcome.Ok.class);
+            for (int round = 0; round < 40; round++) {
+                int fill = round;
+                assertThat(cluster.<Void>await(done -> volume.write(2 * REGION, block(fill), false, done))).isInstanceOf(Outcome.Ok.class);
+                assertThat(cluster.<Void>await(volume::flush)).isInstanceOf(Outcome.Ok.class);
+                cluster.scheduler.advance(10 * MS);
+            }
+            for (TestCluster.Node node : cluster.nodes.values()) {
+                assertThat(node.durable.activity().contains(1)).as("idle region on %s (idle time %d)", node.id, idle).isFalse();
+                assertThat(node.durable.activity().contains(2)).as("hot region on %s (idle time %d)", node.id, idle).isEqualTo(idle > 0);
+            }
         }
     }
 

@@ -39,8 +39,10 @@ final class TestCluster {
     static final int SIZE = 1 << 20;
     static final int REGION = 64 * 1024;
     static final long MS = 1_000_000;
-    static final ReplicationConfig CONFIG = new ReplicationConfig(REGION, 30 * MS, 10 * MS, 3, 0, 50 * MS, 1, 256);
+    static final ReplicationConfig CONFIG = new ReplicationConfig(REGION, 30 * MS, 10 * MS, 3, 0, 50 * MS, 1, 256, 0);
 
+    /** The configuration the next {@link #attach} uses. */
+    ReplicationConfig config = CONFIG;
     final ManualScheduler scheduler = new ManualScheduler();
     final RegionGeometry geometry = RegionGeometry.of(SIZE, REGION);
     final Map<String, Node> nodes = new TreeMap<>();
@@ -117,7 +119,7 @@ final class TestCluster {
     ReplicatedVolume attach(String on) {
         ReplicatedVolume[] attached = new ReplicatedVolume[1];
         Outcome<?>[] failed = new Outcome<?>[1];
-        ReplicatedVolume.attach(VOLUME, on, scheduler, store, this::endpoint, CONFIG, ReplicationListener.NONE, outcome -> {
+        ReplicatedVolume.attach(VOLUME, on, scheduler, store, this::endpoint, config, ReplicationListener.NONE, outcome -> {
             if (outcome instanceof Outcome.Ok<ReplicatedVolume>(ReplicatedVolume volume)) {
                 attached[0] = volume;
             } else {
