@@ -254,6 +254,24 @@ class ClusterTest {
         try (TinyNbdClient client = new TinyNbdClient(s.nbdPort, "data")) {
             assertThat(client.read(0, 64 * 1024)).isEqualTo(head);
         }
+
+        // Grown where the data is, while attached to node-s: a client connected to node-s's growable export
+        // reaches the new end on its open connection (online expansion), and new connections see the new size.
+        try (TinyNbdClient growable = new TinyNbdClient(s.nbdPort, io.wharf.core.Names.growableExport("data"))) {
+            a.api().resizeVolume("data", 192 * ByteSize.MIB);
+            Conditions.await("node-s serves the new size", Duration.ofSeconds(20), () -> {
+                try (TinyNbdClient fresh = new TinyNbdClient(s.nbdPort, "data")) {
+                    return fresh.sizeBytes() == 192 * ByteSize.MIB;
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            byte[] tail = new byte[4096];
+            java.util.Arrays.fill(tail, (byte) 0x42);
+            growable.write(160 * ByteSize.MIB, tail);
+            growable.flush();
+            assertThat(growable.read(160 * ByteSize.MIB, tail.length)).isEqualTo(tail);
+        }
     }
 
     @Test
