@@ -1223,7 +1223,7 @@ final class VolumeService implements WharfApi {
                         "see the replicas: wharf volume inspect " + name);
             }
             if (!node.equals(config.nodeId())) {
-                return peers().owner(node, "node '" + node + "'").orElseThrow().checksumVolume(name, node);
+                return peers().owner(node, "the copy of volume '" + name + "'").orElseThrow().checksumVolume(name, node);
             }
             String state = record.replicas().stream().filter(r -> r.node().equals(node)).findFirst()
                     .map(r -> stateText(r.state())).orElse("in-sync");
