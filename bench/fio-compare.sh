@@ -44,14 +44,6 @@ nbdkit -f -i 127.0.0.1 -p "$kit_port" --exit-with-parent file "$work/nbdkit.img"
 kit_pid=$!
 wait_for_nbd "nbd://127.0.0.1:$kit_port"
 
-jobs=(
-  "seq-write-1m-qd8|--rw=write --bs=1m --iodepth=8"
-  "seq-read-1m-qd8|--rw=read --bs=1m --iodepth=8"
-  "rand-write-4k-qd32|--rw=randwrite --bs=4k --iodepth=32"
-  "rand-read-4k-qd32|--rw=randread --bs=4k --iodepth=32"
-  "write-4k-fsync-each|--rw=randwrite --bs=4k --iodepth=1 --fsync=1"
-)
-
 run_fio() { # uri, job args -> "iops bw_bytes"
   local uri=$1; shift
   fio --name=bench --ioengine=nbd --uri="$uri" --size="$size" --time_based --runtime="$runtime" --output="$work/fio.json" \
@@ -73,7 +65,7 @@ run_fio "nbd://127.0.0.1:$kit_port" --rw=randrw --bs=64k --iodepth=8 --runtime=8
   echo "fio mix: Wharf vs nbdkit file plugin, same disk, same run ($(date -u +%FT%TZ))"
   echo "runtime ${runtime}s per job, working set $size, $(nproc) cores, fio $(fio --version), $(nbdkit --version | head -1)"
   printf '%-22s %14s %14s %8s\n' job "wharf IOPS" "nbdkit IOPS" ratio
-  for entry in "${jobs[@]}"; do
+  for entry in "${fio_mix[@]}"; do
     name="${entry%%|*}"; args="${entry#*|}"
     # shellcheck disable=SC2086
     read -r w_iops _ < <(run_fio "nbd://127.0.0.1:$nbd_port/bench" $args)

@@ -43,3 +43,20 @@ module_bench() {
   echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out"
   echo "results in $out"
 }
+
+# The fio mix every NBD comparison runs (name|fio arguments), after bench/fio-compare.sh.
+fio_mix=(
+  "seq-write-1m-qd8|--rw=write --bs=1m --iodepth=8"
+  "seq-read-1m-qd8|--rw=read --bs=1m --iodepth=8"
+  "rand-write-4k-qd32|--rw=randwrite --bs=4k --iodepth=32"
+  "rand-read-4k-qd32|--rw=randread --bs=4k --iodepth=32"
+  "write-4k-fsync-each|--rw=randwrite --bs=4k --iodepth=1 --fsync=1"
+)
+
+# One time-based fio job over NBD with the caller's $size, $runtime and $work; prints its IOPS.
+fio_iops() { # uri, job args
+  local uri=$1; shift
+  fio --name=bench --ioengine=nbd --uri="$uri" --size="$size" --time_based --runtime="$runtime" --output="$work/fio.json" \
+      --ramp_time=2 --randrepeat=0 --group_reporting --output-format=json "$@" >"$work/fio.out" 2>&1 || { cat "$work/fio.out" >&2; return 1; }
+  python3 -c 'import json,sys; j=json.load(open(sys.argv[1]))["jobs"][0]; print(round(j["read"]["iops"]+j["write"]["iops"]))' "$work/fio.json"
+}

@@ -50,32 +50,19 @@ nbdkit -f -i 127.0.0.1 -p "$kit_port" --exit-with-parent file "$work/nbdkit.img"
 kit_pid=$!
 wait_for_nbd "nbd://127.0.0.1:$kit_port"
 
-run_fio() { # uri, job args -> iops
-  local uri=$1; shift
-  fio --name=bench --ioengine=nbd --uri="$uri" --size="$size" --time_based --runtime="$runtime" --output="$work/fio.json" \
-      --ramp_time=2 --randrepeat=0 --group_reporting --output-format=json "$@" >"$work/fio.out" 2>&1 || { cat "$work/fio.out" >&2; return 1; }
-  python3 -c 'import json,sys; j=json.load(open(sys.argv[1]))["jobs"][0]; print(round(j["read"]["iops"]+j["write"]["iops"]))' "$work/fio.json"
-}
 remote="nbd://127.0.0.1:${nbd[a]}/remote"; local_uri="nbd://127.0.0.1:${nbd[b]}/local"; kit="nbd://127.0.0.1:$kit_port"
-for uri in "$remote" "$local_uri" "$kit"; do run_fio "$uri" --rw=randrw --bs=64k --iodepth=8 --runtime=8 >/dev/null; done
+for uri in "$remote" "$local_uri" "$kit"; do fio_iops "$uri" --rw=randrw --bs=64k --iodepth=8 --runtime=8 >/dev/null; done
 
-jobs=(
-  "seq-write-1m-qd8|--rw=write --bs=1m --iodepth=8"
-  "seq-read-1m-qd8|--rw=read --bs=1m --iodepth=8"
-  "rand-write-4k-qd32|--rw=randwrite --bs=4k --iodepth=32"
-  "rand-read-4k-qd32|--rw=randread --bs=4k --iodepth=32"
-  "write-4k-fsync-each|--rw=randwrite --bs=4k --iodepth=1 --fsync=1"
-)
 {
   echo "remote attach: target node A, data on node B, over loopback; same run as B serving locally and nbdkit ($(date -u +%FT%TZ))"
   echo "runtime ${runtime}s per job, working set $size, $(nproc) cores"
   printf '%-22s %12s %12s %12s %14s %14s\n' job "remote IOPS" "local IOPS" "nbdkit IOPS" "remote/nbdkit" "remote/local"
-  for entry in "${jobs[@]}"; do
+  for entry in "${fio_mix[@]}"; do
     name="${entry%%|*}"; args="${entry#*|}"
     [[ "$name" =~ ${ONLY:-.} ]] || continue
     for _ in $(seq 1 "${REPEAT:-1}"); do
     # shellcheck disable=SC2086
-    r=$(run_fio "$remote" $args); l=$(run_fio "$local_uri" $args); k=$(run_fio "$kit" $args)
+    r=$(fio_iops "$remote" $args); l=$(fio_iops "$local_uri" $args); k=$(fio_iops "$kit" $args)
     printf '%-22s %12s %12s %12s %14.2f %14.2f\n' "$name" "$r" "$l" "$k" \
       "$(python3 -c "print($r/max($k,1))")" "$(python3 -c "print($r/max($l,1))")"
     done

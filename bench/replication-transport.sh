@@ -60,38 +60,25 @@ nbdkit -f -i 127.0.0.1 -p "$kit_port" --exit-with-parent file "$work/nbdkit.img"
 kit_pid=$!
 wait_for_nbd "nbd://127.0.0.1:$kit_port"
 
-run_fio() { # uri, args -> iops
-  local uri=$1; shift
-  fio --name=bench --ioengine=nbd --uri="$uri" --size="$size" --time_based --runtime="$runtime" --ramp_time=2 \
-      --randrepeat=0 --group_reporting --output-format=json --output="$work/fio.json" "$@" >"$work/fio.out" 2>&1 \
-      || { cat "$work/fio.out" >&2; return 1; }
-  python3 -c 'import json,sys; j=json.load(open(sys.argv[1]))["jobs"][0]; print(round(j["read"]["iops"]+j["write"]["iops"]))' "$work/fio.json"
-}
 # fill all three so reads hit data, and warm the JIT
 for uri in "nbd://127.0.0.1:$kit_port" "nbd://127.0.0.1:$nbd_port/local" "nbd://127.0.0.1:$nbd_port/remote"; do
   fio --name=fill --ioengine=nbd --uri="$uri" --size="$size" --rw=write --bs=1m --iodepth=8 >/dev/null 2>&1
 done
-run_fio "nbd://127.0.0.1:$nbd_port/remote" --rw=randrw --bs=64k --iodepth=8 --runtime=5 >/dev/null
+fio_iops "nbd://127.0.0.1:$nbd_port/remote" --rw=randrw --bs=64k --iodepth=8 --runtime=5 >/dev/null
 
-jobs=(
-  "rand-read-4k-qd32|--rw=randread --bs=4k --iodepth=32"
-  "rand-write-4k-qd32|--rw=randwrite --bs=4k --iodepth=32"
-  "seq-read-1m-qd8|--rw=read --bs=1m --iodepth=8"
-  "seq-write-1m-qd8|--rw=write --bs=1m --iodepth=8"
-)
 {
   echo
   echo "fio end to end: Wharf NBD target with the data on another node (remote, over loopback), the same volume exported"
   echo "locally (local), and nbdkit's file plugin; ${runtime}s per job, $size, $(nproc) cores, $(fio --version), $(nbdkit --version | head -1)"
   printf '%-20s %12s %12s %12s %14s %14s\n' job "nbdkit IOPS" "local IOPS" "remote IOPS" "remote/nbdkit" "remote/local"
-  for entry in "${jobs[@]}"; do
+  for entry in "${fio_mix[@]}"; do
     name="${entry%%|*}"; args="${entry#*|}"
     # shellcheck disable=SC2086
-    kit=$(run_fio "nbd://127.0.0.1:$kit_port" $args)
+    kit=$(fio_iops "nbd://127.0.0.1:$kit_port" $args)
     # shellcheck disable=SC2086
-    loc=$(run_fio "nbd://127.0.0.1:$nbd_port/local" $args)
+    loc=$(fio_iops "nbd://127.0.0.1:$nbd_port/local" $args)
     # shellcheck disable=SC2086
-    rem=$(run_fio "nbd://127.0.0.1:$nbd_port/remote" $args)
+    rem=$(fio_iops "nbd://127.0.0.1:$nbd_port/remote" $args)
     printf '%-20s %12s %12s %12s %14.2f %14.2f\n' "$name" "$kit" "$loc" "$rem" "$(echo "$rem / $kit" | bc -l)" "$(echo "$rem / $loc" | bc -l)"
   done
 } | tee -a "$out"

@@ -59,38 +59,25 @@ nbdkit -f -i 127.0.0.1 -p "$kit_port" --exit-with-parent file "$work/nbdkit.img"
 kit_pid=$!
 wait_for_nbd "nbd://127.0.0.1:$kit_port"
 
-run_fio() { # uri, job args -> iops
-  local uri=$1; shift
-  fio --name=bench --ioengine=nbd --uri="$uri" --size="$size" --time_based --runtime="$runtime" --output="$work/fio.json" \
-      --ramp_time=2 --randrepeat=0 --group_reporting --output-format=json "$@" >"$work/fio.out" 2>&1 || { cat "$work/fio.out" >&2; return 1; }
-  python3 -c 'import json,sys; j=json.load(open(sys.argv[1]))["jobs"][0]; print(round(j["read"]["iops"]+j["write"]["iops"]))' "$work/fio.json"
-}
 a_uri() { echo "nbd://127.0.0.1:${nbd[a]}/$1"; }
 kit="nbd://127.0.0.1:$kit_port"
 for uri in "$(a_uri r1)" "$(a_uri r2)" "$(a_uri r3)" "$kit"; do # lay the working set down once everywhere
   fio --name=fill --ioengine=nbd --uri="$uri" --size="$size" --rw=write --bs=1m --iodepth=8 >/dev/null 2>&1
 done
 
-jobs=(
-  "seq-write-1m-qd8|--rw=write --bs=1m --iodepth=8"
-  "seq-read-1m-qd8|--rw=read --bs=1m --iodepth=8"
-  "rand-write-4k-qd32|--rw=randwrite --bs=4k --iodepth=32"
-  "rand-read-4k-qd32|--rw=randread --bs=4k --iodepth=32"
-  "write-4k-fsync-each|--rw=randwrite --bs=4k --iodepth=1 --fsync=1"
-)
 ratio() { python3 -c "print(f'{$1/max($2,1):.2f}')"; }
 {
   echo "synchronous replication: volumes served by node A, replicas in node processes B and C over loopback;"
   echo "same run as nbdkit's file plugin ($(date -u +%FT%TZ)); runtime ${runtime}s per job, working set $size, $(nproc) cores"
   printf '%-22s %10s %10s %10s %10s %9s %9s %9s\n' job "repl1" "repl2" "repl3" "nbdkit" "r1/kit" "r2/kit" "r3/kit"
-  for entry in "${jobs[@]}"; do
+  for entry in "${fio_mix[@]}"; do
     name="${entry%%|*}"; args="${entry#*|}"
     [[ "$name" =~ ${ONLY:-.} ]] || continue
     for _ in $(seq 1 "${REPEAT:-1}"); do
       # shellcheck disable=SC2086
-      one=$(run_fio "$(a_uri r1)" $args); two=$(run_fio "$(a_uri r2)" $args); three=$(run_fio "$(a_uri r3)" $args)
+      one=$(fio_iops "$(a_uri r1)" $args); two=$(fio_iops "$(a_uri r2)" $args); three=$(fio_iops "$(a_uri r3)" $args)
       # shellcheck disable=SC2086
-      k=$(run_fio "$kit" $args)
+      k=$(fio_iops "$kit" $args)
       printf '%-22s %10s %10s %10s %10s %9s %9s %9s\n' "$name" "$one" "$two" "$three" "$k" \
         "$(ratio "$one" "$k")" "$(ratio "$two" "$k")" "$(ratio "$three" "$k")"
     done
