@@ -17,12 +17,17 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real Wharf node in its own JVM ({@code wharf up}), on free loopback ports, with its own data
  * directory. Tests kill it with SIGKILL ({@link #kill9()}) or stop it cleanly ({@link #stop()});
- * {@link #close()} always ends the process.
+ * {@link #close()} always ends the process. A node may also run in a network namespace on an
+ * address of its own ({@link #inNamespace}).
  */
 final class NodeProcess implements AutoCloseable {
     final Path dataDir;
     final int apiPort;
     final int nbdPort;
+    /** The address the node listens on and advertises; the test reaches its API and NBD server there. */
+    final String host;
+    /** What runs the node's JVM, e.g. {@code ip netns exec NS}; empty to run it directly. */
+    private final List<String> launcher;
     private final List<String> verb;
     private final List<String> extraArgs;
     private final Path log;
@@ -34,6 +39,13 @@ final class NodeProcess implements AutoCloseable {
     }
 
     private NodeProcess(Path dataDir, List<String> verb, String... extraArgs) throws IOException {
+        this(dataDir, "127.0.0.1", List.of(), verb, extraArgs);
+    }
+
+    private NodeProcess(Path dataDir, String host, List<String> launcher, List<String> verb, String... extraArgs)
+            throws IOException {
+        this.host = host;
+        this.launcher = List.copyOf(launcher);
         this.verb = verb;
         this.dataDir = dataDir;
         this.apiPort = freePort();
@@ -56,6 +68,19 @@ final class NodeProcess implements AutoCloseable {
         return new NodeProcess(dataDir, List.of("node", "start"), args.toArray(String[]::new));
     }
 
+    /**
+     * A node that joins the cluster on etcd at {@code etcdUrl} from inside the network namespace
+     * {@code namespace} ({@code ip netns exec}, which execs the JVM: the process is the node's own),
+     * listening on and advertising {@code address} for its API, NBD and replication ports.
+     */
+    static NodeProcess inNamespace(Path dataDir, String etcdUrl, String nodeId, List<String> launcher, String address,
+                                   String... extraArgs) throws IOException {
+        List<String> args = new ArrayList<>(List.of("--cluster", etcdUrl, "--node-id", nodeId,
+                "--repl-port", String.valueOf(freePort()), "--bind", address, "--advertise", address));
+        args.addAll(List.of(extraArgs));
+        return new NodeProcess(dataDir, address, launcher, List.of("node", "start"), args.toArray(String[]::new));
+    }
+
     /** Ports handed out in this JVM: a port is free when asked but bound only when its node starts. */
     private static final java.util.Set<Integer> ISSUED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -76,7 +101,8 @@ final class NodeProcess implements AutoCloseable {
     }
 
     List<String> command() {
-        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xms64m", "-Xmx256m",
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of(javaExecutable(), "-Xms64m", "-Xmx256m",
                 "-XX:MaxDirectMemorySize=192m", "-XX:+UseSerialGC", "-ea", "--enable-native-access=ALL-UNNAMED",
                 "--sun-misc-unsafe-memory-access=allow",
                 "-cp", System.getProperty("java.class.path"), "io.wharf.dist.WharfMain"));
@@ -126,7 +152,7 @@ final class NodeProcess implements AutoCloseable {
     }
 
     String endpoint() {
-        return "http://127.0.0.1:" + apiPort;
+        return "http://" + host + ":" + apiPort;
     }
 
     ApiClient api() {
@@ -134,7 +160,7 @@ final class NodeProcess implements AutoCloseable {
     }
 
     String nbdUri(String export) {
-        return "nbd://127.0.0.1:" + nbdPort + "/" + export;
+        return "nbd://" + host + ":" + nbdPort + "/" + export;
     }
 
     long pid() {
@@ -160,6 +186,15 @@ final class NodeProcess implements AutoCloseable {
             throw new IllegalStateException("node did not stop within 60 s of SIGTERM:\n" + logTail());
         }
         return process.exitValue();
+    }
+
+    /** The node's whole log, every start of it. */
+    String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
     }
 
     String logTail() {

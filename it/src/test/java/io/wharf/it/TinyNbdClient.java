@@ -32,8 +32,12 @@ final class TinyNbdClient implements AutoCloseable {
     private long handle;
 
     TinyNbdClient(int port, String export) throws IOException {
+        this("127.0.0.1", port, export);
+    }
+
+    TinyNbdClient(String host, int port, String export) throws IOException {
         socket = new Socket();
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        socket.connect(new InetSocketAddress(host, port), 5000);
         socket.setTcpNoDelay(true);
         socket.setSoTimeout(30_000);
         in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));

@@ -7,7 +7,11 @@ final class TinyNbdClientProbe {
     private TinyNbdClientProbe() {}
 
     static boolean exists(int port, String export) {
-        try (TinyNbdClient client = new TinyNbdClient(port, export)) {
+        return exists("127.0.0.1", port, export);
+    }
+
+    static boolean exists(String host, int port, String export) {
+        try (TinyNbdClient client = new TinyNbdClient(host, port, export)) {
             return client.sizeBytes() > 0;
         } catch (IOException e) {
             return false;

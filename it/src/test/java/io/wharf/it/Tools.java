@@ -21,6 +21,12 @@ final class Tools {
     }
 
     static void require(String tool) {
+        if (tool.startsWith("/")) {
+            if (Files.isExecutable(Path.of(tool))) {
+                return;
+            }
+            throw new AssertionError(tool + " is not installed; .ci/run installs the tools the tests need");
+        }
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
             if (Files.isExecutable(Path.of(dir, tool))) {
                 return;

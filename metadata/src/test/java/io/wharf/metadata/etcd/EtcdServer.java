@@ -23,8 +23,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
- * A real etcd server ({@code /usr/bin/etcd}) for tests: one member on free loopback ports, with
- * its own data directory under a temporary directory that {@link #close()} deletes.
+ * A real etcd server ({@code /usr/bin/etcd}) for tests: one member on free loopback ports (or on
+ * free ports of another local address, {@link #startFresh(String)}), with its own data directory
+ * under a temporary directory that {@link #close()} deletes.
  *
  * <p>Readiness is an event, not a guess: the server's log is read line by line, and
  * {@link #start()} returns when etcd logs that it serves clients (or fails as soon as the
@@ -53,6 +54,7 @@ public final class EtcdServer implements AutoCloseable {
     private static final int PORT_ATTEMPTS = 3;
 
     private final Path root;
+    private final String host;
     private final Path dataDirectory;
     private final Path logFile;
     private final Deque<String> logTail = new ArrayDeque<>();
@@ -62,22 +64,31 @@ public final class EtcdServer implements AutoCloseable {
     private volatile Process process;
     private boolean closed;
 
-    private EtcdServer(Path root) {
+    private EtcdServer(Path root, String host) {
         this.root = root;
+        this.host = host;
         this.dataDirectory = root.resolve("data");
         this.logFile = root.resolve("etcd.log");
         this.shutdownHook = new Thread(this::killAndDelete, "etcd-server-cleanup");
     }
 
-    /** Starts a fresh etcd in a new temporary directory. */
+    /** Starts a fresh etcd in a new temporary directory, listening on 127.0.0.1. */
     public static EtcdServer startFresh() {
+        return startFresh("127.0.0.1");
+    }
+
+    /**
+     * Starts a fresh etcd in a new temporary directory, listening on {@code host} only: an address of
+     * this machine (for example a bridge that processes in other network namespaces reach).
+     */
+    public static EtcdServer startFresh(String host) {
         Path root;
         try {
             root = Files.createTempDirectory("wharf-etcd-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        EtcdServer server = new EtcdServer(root);
+        EtcdServer server = new EtcdServer(root, host);
         Runtime.getRuntime().addShutdownHook(server.shutdownHook);
         try {
             server.startOnFreePorts();
@@ -95,7 +106,7 @@ public final class EtcdServer implements AutoCloseable {
 
     /** The address to give {@code wharf node start --cluster}. */
     public String url() {
-        return "etcd://127.0.0.1:" + clientPort;
+        return "etcd://" + host + ":" + clientPort;
     }
 
     public synchronized boolean isRunning() {
@@ -177,8 +188,8 @@ public final class EtcdServer implements AutoCloseable {
 
     private void startOnFreePorts() {
         for (int attempt = 1; ; attempt++) {
-            clientPort = freePort();
-            peerPort = freePort();
+            clientPort = freePort(host);
+            peerPort = freePort(host);
             try {
                 launch();
                 return;
@@ -193,8 +204,8 @@ public final class EtcdServer implements AutoCloseable {
     }
 
     private void launch() {
-        String client = "http://127.0.0.1:" + clientPort;
-        String peer = "http://127.0.0.1:" + peerPort;
+        String client = "http://" + host + ":" + clientPort;
+        String peer = "http://" + host + ":" + peerPort;
         ProcessBuilder builder = new ProcessBuilder(List.of(BINARY.toString(),
                 "--name", NAME,
                 "--data-dir", dataDirectory.toString(),
@@ -309,8 +320,8 @@ public final class EtcdServer implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+    private static int freePort(String host) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
