@@ -80,7 +80,7 @@ class PostgresReplicationTest {
     }
 
     private NodeProcess node(String id, String zone) throws IOException {
-        NodeProcess node = NodeProcess.inCluster(dir.resolve(id), etcd.url(), id, "--zone", zone, "--liveness-ttl", "3");
+        NodeProcess node = NodeProcess.inCluster(dir.resolve(id), etcd.url(), id, "--zone", zone, "--liveness-ttl", "5");
         nodes.add(node);
         node.start();
         return node;

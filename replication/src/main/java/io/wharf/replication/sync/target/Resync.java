@@ -28,6 +28,12 @@ final class Resync {
     private boolean aborted;
     private long nextCopyNanos;
     private Scheduler.Cancellable timer = Scheduler.Cancellable.NONE;
+    /** A paced start is scheduled on {@link #timer}. */
+    private boolean paced;
+    /** Region copies running now. */
+    private int inFlight;
+    /** Region copies a resync runs at once: a copy is a read from a replica in sync then a write, so one at a time leaves both idle half the time. */
+    static final int COPIES_IN_FLIGHT = 4;
 
     Resync(ReplicatedVolume volume, Replica replica) {
         this.volume = volume;
@@ -115,39 +121,52 @@ final class Resync {
                 + ReplicatedVolume.describe(givenUp)));
     }
 
+    /**
+     * Starts region copies until {@link #COPIES_IN_FLIGHT} run (each under its own region's lock, so
+     * they are independent), paced to the bandwidth; joins once every region is copied and no copy runs.
+     */
     private void copyNext() {
-        if (aborted || volume.phase != ReplicatedVolume.Phase.SERVING) {
-            return;
-        }
-        int region = toCopy.next(0);
-        if (region < 0) {
-            volume.join(replica, this);
-            return;
-        }
-        long now = volume.scheduler.nanoTime();
-        long rate = volume.config.resyncBytesPerSecond();
-        if (rate > 0 && nextCopyNanos > now) {
-            timer = volume.scheduler.schedule(nextCopyNanos - now, this::copyNext);
-            return;
-        }
-        toCopy.remove(region);
-        if (rate > 0) {
-            long bytes = volume.geometry.regionLength(region);
-            nextCopyNanos = Math.max(now, nextCopyNanos) + Math.max(1, bytes * 1_000_000_000L / rate);
-        }
-        ReplicaSession destination = session;
-        volume.copyRegion(region, replica, destination, copied -> {
-            if (aborted || volume.phase != ReplicatedVolume.Phase.SERVING) {
+        while (!aborted && volume.phase == ReplicatedVolume.Phase.SERVING && inFlight < COPIES_IN_FLIGHT) {
+            int region = toCopy.next(0);
+            if (region < 0) {
+                if (inFlight == 0) {
+                    volume.join(replica, this);
+                }
                 return;
             }
-            if (copied instanceof Outcome.Ok<Void>) {
-                replica.regionsCopied++;
-                copyNext();
-            } else if (replica.session == destination) {
-                volume.failedCall(replica, destination, copied);
-                abort("copy of region " + region + " failed: " + ReplicatedVolume.describe(copied));
+            long now = volume.scheduler.nanoTime();
+            long rate = volume.config.resyncBytesPerSecond();
+            if (rate > 0 && nextCopyNanos > now) {
+                if (!paced) {
+                    paced = true;
+                    timer = volume.scheduler.schedule(nextCopyNanos - now, () -> {
+                        paced = false;
+                        copyNext();
+                    });
+                }
+                return;
             }
-        });
+            toCopy.remove(region);
+            if (rate > 0) {
+                long bytes = volume.geometry.regionLength(region);
+                nextCopyNanos = Math.max(now, nextCopyNanos) + Math.max(1, bytes * 1_000_000_000L / rate);
+            }
+            ReplicaSession destination = session;
+            inFlight++;
+            volume.copyRegion(region, replica, destination, copied -> {
+                inFlight--;
+                if (aborted || volume.phase != ReplicatedVolume.Phase.SERVING) {
+                    return;
+                }
+                if (copied instanceof Outcome.Ok<Void>) {
+                    replica.regionsCopied++;
+                    copyNext();
+                } else if (replica.session == destination) {
+                    volume.failedCall(replica, destination, copied);
+                    abort("copy of region " + region + " failed: " + ReplicatedVolume.describe(copied));
+                }
+            });
+        }
     }
 
     /** Stops this resync (idempotent); the replica is tried again later while the target serves. */
