@@ -104,7 +104,7 @@ public final class WharfNode implements AutoCloseable {
                 PeerLinks links = push(opened, new PeerLinks(clusterId, config.nodeId(), replicationLoop, replicaHost,
                         node -> peerReplAddress(store, node), replicationConfig));
                 service.replication(new Replication(config.nodeId(), replicationLoop, new StoreRecords(store, replicationLoop), links,
-                        replicationConfig, new EventLog()), replicaHost);
+                        replicationConfig, new EventLog(), replicaHost, pool::volume), replicaHost);
             }
             Instant startedAt = Clock.SYSTEM.now();
             NodeRecord self = NodeRecord.of(config.nodeId(), identity.instance(), config.advertiseHost() + ":" + api.port(),

@@ -7,7 +7,10 @@ import io.wharf.replication.sync.Outcome;
 import io.wharf.replication.sync.ReplicationConfig;
 import io.wharf.replication.sync.ReplicationListener;
 import io.wharf.replication.sync.target.ReplicatedVolume;
+import io.wharf.storage.Volume;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * This node's role as the target of replicated volumes: attaching one runs the core's takeover
@@ -22,10 +25,18 @@ public final class Replication {
     private final PeerLinks links;
     private final ReplicationConfig config;
     private final ReplicationListener listener;
+    private final ReplicaHost host;
+    private final Function<String, Optional<Volume>> localVolumes;
 
+    /**
+     * @param host         this node's replica side, whose copy of a volume reads may use directly
+     * @param localVolumes this node's pool, by volume id
+     */
     public Replication(String nodeId, ReplicationLoop loop, StoreRecords records, PeerLinks links, ReplicationConfig config,
-                       ReplicationListener listener) {
+                       ReplicationListener listener, ReplicaHost host, Function<String, Optional<Volume>> localVolumes) {
         this.listener = listener;
+        this.host = host;
+        this.localVolumes = localVolumes;
         this.nodeId = nodeId;
         this.loop = loop;
         this.records = records;
@@ -43,9 +54,17 @@ public final class Replication {
         }
         records.know(record.id(), record.name());
         CompletableFuture<TargetVolume> attached = new CompletableFuture<>();
-        loop.execute(() -> ReplicatedVolume.attach(record.id(), nodeId, loop, records, links::endpoint, config, listener, outcome -> {
+        LocalReads local = new LocalReads(nodeId, record.id());
+        ReplicationListener events = event -> {
+            listener.on(event);
+            local.on(event);
+        };
+        loop.execute(() -> ReplicatedVolume.attach(record.id(), nodeId, loop, records, links::endpoint, config, events, outcome -> {
             switch (outcome) {
-                case Outcome.Ok<ReplicatedVolume>(ReplicatedVolume volume) -> attached.complete(new TargetVolume(volume, loop));
+                case Outcome.Ok<ReplicatedVolume>(ReplicatedVolume volume) -> {
+                    local.start(volume.status(), host.replica(record.id()), localVolumes.apply(record.id()));
+                    attached.complete(new TargetVolume(volume, loop, local));
+                }
                 case Outcome.StaleEpoch<ReplicatedVolume> stale -> attached.completeExceptionally(new WharfException(
                         ErrorCode.VOLUME_FENCED, "volume '" + record.name() + "' was attached elsewhere at epoch " + stale.epoch(),
                         "see where: wharf volume inspect " + record.name()));

@@ -39,10 +39,12 @@ public final class TargetVolume implements AsyncVolume {
     private final Scheduler loop;
     private final String id;
     private final long sizeBytes;
+    private final LocalReads local;
 
-    public TargetVolume(ReplicatedVolume target, Scheduler loop) {
+    TargetVolume(ReplicatedVolume target, Scheduler loop, LocalReads local) {
         this.target = target;
         this.loop = loop;
+        this.local = local;
         this.id = target.volumeId();
         this.sizeBytes = target.sizeBytes();
     }
@@ -62,6 +64,7 @@ public final class TargetVolume implements AsyncVolume {
     /** Flushes and stops serving; later calls fail. Completes when done (or at once when it no longer served). */
     public CompletableFuture<Void> detach() {
         CompletableFuture<Void> detached = new CompletableFuture<>();
+        local.stop();
         loop.execute(() -> target.detach(outcome -> detached.complete(null)));
         return detached;
     }
@@ -99,6 +102,10 @@ public final class TargetVolume implements AsyncVolume {
 
     @Override
     public void readAsync(long offset, ByteBuffer dst, Done done) {
+        if (offset >= 0 && dst.remaining() <= sizeBytes - offset && local.read(offset, dst)) {
+            done.done(null);
+            return;
+        }
         int length = dst.remaining();
         int base = dst.position();
         inParts(offset, length, done, (partOffset, at, partLength, partDone) -> target.read(partOffset, partLength, outcome -> {
