@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * one broke, never reusing a broken one, so a session never outlives its link or the replica
  * process it was opened on:
  * <ul>
- *   <li>to this node's own {@link ReplicaHost}: an in-process {@link LocalLink} (frames handed over
- *       through the loop, no socket);</li>
+ *   <li>to this node's own {@link ReplicaHost}: a {@link LocalEndpoint} that calls its replica
+ *       directly (no frames, no socket);</li>
  *   <li>to another node: a {@link FrameChannel} over TCP to its {@code ReplicaServer}, at the address
  *       {@code replAddress} gives (looked up when the link is made). A link that cannot be made is
  *       reported broken on the loop, so the open fails (UNAVAILABLE) at once instead of waiting for
@@ -50,9 +50,10 @@ public final class PeerLinks implements AutoCloseable {
     /** Loop only. */
     private final Map<String, FrameEndpoint> endpoints = new HashMap<>();
     private final Set<FrameChannel> channels = ConcurrentHashMap.newKeySet();
-    private final Set<LocalLink> localLinks = ConcurrentHashMap.newKeySet();
     private volatile Scheduler.Cancellable watchdog = Scheduler.Cancellable.NONE;
     private volatile boolean closed;
+    /** The node's own replica, called directly (no frames); made on first use, on the loop. */
+    private LocalEndpoint localEndpoint;
 
     /**
      * @param local       this node's replica host, reached in process; null on a node without one
@@ -66,7 +67,7 @@ public final class PeerLinks implements AutoCloseable {
         }
         if (local != null && local.replicationLoop() != loop) {
             throw new IllegalArgumentException("the local replica host of " + localNodeId + " runs on " + local.replicationLoop()
-                    + ", the links on " + loop + ": the in-process link needs both on one loop");
+                    + ", the links on " + loop + ": its own replica is called directly, so both must run on one loop");
         }
         this.localNodeId = localNodeId;
         this.loop = loop;
@@ -81,24 +82,25 @@ public final class PeerLinks implements AutoCloseable {
     /** The endpoint of replica node {@code nodeId} (cached). Call on the loop. */
     public ReplicaEndpoint endpoint(String nodeId) {
         loop.checkInLoop("PeerLinks.endpoint");
+        if (local != null && nodeId.equals(localNodeId)) {
+            if (localEndpoint == null) {
+                localEndpoint = new LocalEndpoint(localNodeId, local, loop);
+            }
+            return localEndpoint;
+        }
         return endpoints.computeIfAbsent(nodeId, id -> new FrameEndpoint(id, loop, endpoint -> connect(id, endpoint),
                 config.requestTimeoutNanos()));
     }
 
-    /** Links open now (TCP and in-process), for diagnostics and tests. */
+    /** TCP links open now, for diagnostics and tests. */
     public int linkCount() {
-        return channels.size() + localLinks.size();
+        return channels.size();
     }
 
     /** On the loop: a new link for {@code endpoint}. */
     private FrameLink connect(String nodeId, FrameEndpoint endpoint) {
         if (closed) {
             return broken(endpoint, "the replication links of node " + localNodeId + " are closed");
-        }
-        if (local != null && nodeId.equals(localNodeId)) {
-            LocalLink link = LocalLink.connect(loop, endpoint, local, localLinks::remove);
-            localLinks.add(link);
-            return link.targetEnd();
         }
         FrameChannel channel;
         try {
@@ -166,9 +168,6 @@ public final class PeerLinks implements AutoCloseable {
         String reason = "the replication links of node " + localNodeId + " are closed";
         for (FrameChannel channel : List.copyOf(channels)) {
             channel.close(reason);
-        }
-        for (LocalLink link : List.copyOf(localLinks)) {
-            link.close(reason);
         }
         log.atDebug().setMessage("replication links closed").addKeyValue("node", localNodeId).log();
     }

@@ -9,10 +9,11 @@
  *       {@code FrameServer}s) lives on it.</li>
  *   <li>{@link io.wharf.node.replication.ReplicaHost}: the replica side. A {@code ReplicaVolume} per
  *       volume of the local pool, made once per process from its metadata file; a {@code FrameServer}
- *       per connection (TCP through the {@code ReplicaServer}, or in-process).</li>
+ *       per TCP connection through the {@code ReplicaServer}.</li>
  *   <li>{@link io.wharf.node.replication.PeerLinks}: the target's ways to replica nodes, one
- *       {@code FrameEndpoint} per node: in-process to the local host ({@code LocalLink}), over TCP to
- *       the others ({@code io.wharf.node.transport.FrameChannel}).</li>
+ *       {@code FrameEndpoint} per other node over TCP ({@code io.wharf.node.transport.FrameChannel}), and
+ *       a {@code LocalEndpoint} that calls this node's own replica directly (no frames: nothing to
+ *       encode, checksum or decode for data that never leaves the process).</li>
  * </ul>
  *
  * <p><b>Threads.</b> The loop (one platform thread) runs the core, the frame servers and endpoints,

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole protocol over the node's real environment: a {@link ReplicatedVolume} on node-a (its own
- * replica through the in-process link) and node-b (over TCP), two real pools, an in-memory record
+ * replica called directly) and node-b (over TCP), two real pools, an in-memory record
  * store. Data written through the target is in both pools; node-b lost mid-writes is marked out of
  * sync while writes go on, and resynced after it restarts.
  */
