@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicReference;
 final class InMemoryApi implements WharfApi {
     static final long CAPACITY_BYTES = 100 * ByteSize.GIB;
     final Map<String, VolumeInfo> volumes = new ConcurrentSkipListMap<>();
+    /** What {@code checksumVolume} answers for a volume, when set. */
+    final Map<String, io.wharf.api.VolumeChecksum> checksums = new ConcurrentSkipListMap<>();
     /** Snapshots by volume, each volume's in creation order; guarded by {@code this}. */
     final Map<String, Map<String, SnapshotInfo>> snapshots = new LinkedHashMap<>();
     /** Schedule policies by name; guarded by {@code this}. */
@@ -327,6 +329,9 @@ final class InMemoryApi implements WharfApi {
     @Override
     public synchronized io.wharf.api.VolumeChecksum checksumVolume(String name, String replica) {
         VolumeInfo v = lookup(name);
+        if (checksums.containsKey(name)) {
+            return checksums.get(name);
+        }
         return new io.wharf.api.VolumeChecksum(name, true, java.util.List.of(
                 new io.wharf.api.VolumeChecksum.Replica(v.node(), "in-sync", "0".repeat(64), null)));
     }
@@ -405,7 +410,7 @@ final class InMemoryApi implements WharfApi {
     private synchronized VolumeInfo view(VolumeInfo v) {
         return new VolumeInfo(v.name(), v.id(), v.sizeBytes(), v.labels(), v.state(), v.allocatedBytes(), v.nbdUri(),
                 v.clients(), v.node(), v.createdAt(), snapshots.getOrDefault(v.name(), Map.of()).size(), v.source(),
-                v.snapshotSchedule(), v.schedulePolicy());
+                v.snapshotSchedule(), v.schedulePolicy()).withReplication(v.replication());
     }
 
     private long provisioned() {

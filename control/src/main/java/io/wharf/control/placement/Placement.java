@@ -127,7 +127,8 @@ public final class Placement {
         List<String> reasons = refused.entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .map(e -> e.getValue() + " " + e.getKey()).toList();
         String what = "volume '" + request.volume() + "' needs " + request.copies() + " node" + (request.copies() == 1 ? "" : "s")
-                + " and " + fit + " can take it" + (reasons.isEmpty() ? " (the cluster has no nodes)" : ": " + String.join("; ", reasons));
+                + " and " + fit + " can take it" + (!reasons.isEmpty() ? ": " + String.join("; ", reasons)
+                : fit == 0 ? " (the cluster has no nodes)" : " (the cluster has no more nodes)");
         // The room check comes last, so a node refused for room met every other constraint: room is what is missing.
         boolean roomMissing = refused.keySet().stream().anyMatch(r -> r.startsWith("without room"));
         if (roomMissing) {
@@ -135,6 +136,6 @@ public final class Placement {
                     "use a smaller size, free space, or add nodes with storage");
         }
         return new WharfException(ErrorCode.PLACEMENT_FAILED, what,
-                "relax --nodes/--zones/labels, bring nodes back online or out of maintenance, or lower --replicas");
+                "relax --nodes/--zones/labels, bring nodes back online or out of maintenance, or ask for fewer replicas (--repl)");
     }
 }

@@ -60,6 +60,8 @@ class PlacementTest {
                 .isInstanceOf(WharfException.class).hasMessageContaining("1 without room for 500 GiB")
                 .extracting(e -> ((WharfException) e).code()).isEqualTo(ErrorCode.CAPACITY_EXCEEDED);
         assertThatThrownBy(() -> Placement.choose(request(1, 1), List.of())).hasMessageContaining("the cluster has no nodes");
+        assertThatThrownBy(() -> Placement.choose(request(1, 2), List.of(node("solo", "zone-a", "rack-1", 100))))
+                .hasMessageContaining("needs 2 nodes and 1 can take it (the cluster has no more nodes)");
         assertThatThrownBy(() -> request(1, 4)).hasMessageContaining("1 to 3 copies");
     }
 }
