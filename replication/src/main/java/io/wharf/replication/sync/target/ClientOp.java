@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** A request of the target's client, from submission until it is answered and nothing of it is in flight. */
-abstract sealed class ClientOp<T> permits ClientOp.Update, ClientOp.Flush, ClientOp.Read {
+abstract sealed class ClientOp<T> permits ClientOp.Sent, ClientOp.Read {
     final Completion<T> done;
     boolean answered;
 
@@ -18,8 +18,22 @@ abstract sealed class ClientOp<T> permits ClientOp.Update, ClientOp.Flush, Clien
         this.done = done;
     }
 
+    /** A request sent to every replica in sync: an update or a flush. */
+    abstract static sealed class Sent extends ClientOp<Void> permits Update, Flush {
+        /** Sent and not answered (nor written off), per replica: the session it went to. */
+        final Map<String, ReplicaSession> outstanding = new HashMap<>();
+        /** Replicas in sync whose answer the client's acknowledgement needs. */
+        final Set<String> awaiting = new HashSet<>();
+        /** The acknowledgement also waits for this marking round to commit. */
+        long needsMark;
+
+        Sent(Completion<Void> done) {
+            super(done);
+        }
+    }
+
     /** Write (data non-null) or trim. */
-    static final class Update extends ClientOp<Void> {
+    static final class Update extends Sent {
         final long offset;
         final long length;
         final ByteBuffer data;
@@ -27,12 +41,6 @@ abstract sealed class ClientOp<T> permits ClientOp.Update, ClientOp.Flush, Clien
         final int firstRegion;
         final int lastRegion;
         RangeLocks.Lock lock;
-        /** Sent and not answered (nor written off), per replica: the session it went to. */
-        final Map<String, ReplicaSession> outstanding = new HashMap<>();
-        /** Replicas in sync whose answer the client's acknowledgement needs. */
-        final Set<String> awaiting = new HashSet<>();
-        /** The acknowledgement also waits for this marking round to commit. */
-        long needsMark;
         boolean sent;
 
         Update(long offset, long length, ByteBuffer data, boolean fua, int firstRegion, int lastRegion, Completion<Void> done) {
@@ -46,10 +54,7 @@ abstract sealed class ClientOp<T> permits ClientOp.Update, ClientOp.Flush, Clien
         }
     }
 
-    static final class Flush extends ClientOp<Void> {
-        final Map<String, ReplicaSession> outstanding = new HashMap<>();
-        final Set<String> awaiting = new HashSet<>();
-        long needsMark;
+    static final class Flush extends Sent {
         /** Regions that settle if this flush succeeds (unsettled and idle when it was sent)... */
         RegionSet candidates;
         /** ...except those written after it was sent. */

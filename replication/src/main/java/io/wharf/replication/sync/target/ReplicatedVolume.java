@@ -360,7 +360,7 @@ public final class ReplicatedVolume {
                 op.awaiting.add(replica.nodeId);
             }
             Completion<Void> answered = deadline((op.data != null ? "write" : "trim") + " to " + replica.nodeId,
-                    outcome -> updateAnswered(op, replica.nodeId, session, outcome));
+                    outcome -> answered(op, replica.nodeId, session, outcome));
             if (op.data != null) {
                 session.write(op.offset, op.data.duplicate(), op.fua, answered);
             } else {
@@ -370,7 +370,8 @@ public final class ReplicatedVolume {
         Invariants.check(!op.awaiting.isEmpty(), "a write of " + volumeId + " went to no replica in sync");
     }
 
-    private void updateAnswered(ClientOp.Update op, String nodeId, ReplicaSession session, Outcome<Void> outcome) {
+    /** A replica answered an update or a flush. */
+    private void answered(ClientOp.Sent op, String nodeId, ReplicaSession session, Outcome<Void> outcome) {
         if (op.outstanding.get(nodeId) != session) {
             return; // written off: the replica failed or left
         }
@@ -387,6 +388,13 @@ public final class ReplicatedVolume {
             case Outcome.Failed<Void> failed -> replicaFailed(nodeId, session, failed.code() + ": " + failed.message());
         }
         progress(op);
+    }
+
+    private void progress(ClientOp.Sent op) {
+        switch (op) {
+            case ClientOp.Update update -> progress(update);
+            case ClientOp.Flush flush -> progress(flush);
+        }
     }
 
     private void progress(ClientOp.Update op) {
@@ -434,28 +442,9 @@ public final class ReplicatedVolume {
             ReplicaSession session = replica.session;
             op.outstanding.put(replica.nodeId, session);
             op.awaiting.add(replica.nodeId);
-            session.flush(deadline("flush of " + replica.nodeId, outcome -> flushAnswered(op, replica.nodeId, session, outcome)));
+            session.flush(deadline("flush of " + replica.nodeId, outcome -> answered(op, replica.nodeId, session, outcome)));
         }
         Invariants.check(!op.awaiting.isEmpty(), "a flush of " + volumeId + " went to no replica in sync");
-    }
-
-    private void flushAnswered(ClientOp.Flush op, String nodeId, ReplicaSession session, Outcome<Void> outcome) {
-        if (op.outstanding.get(nodeId) != session) {
-            return;
-        }
-        op.outstanding.remove(nodeId);
-        switch (outcome) {
-            case Outcome.Ok<Void> _ -> op.awaiting.remove(nodeId);
-            case Outcome.StaleEpoch<Void> stale -> {
-                if (defect == Defect.IGNORE_FENCING) {
-                    op.awaiting.remove(nodeId);
-                } else {
-                    fence("replica " + nodeId + " has seen epoch " + stale.epoch());
-                }
-            }
-            case Outcome.Failed<Void> failed -> replicaFailed(nodeId, session, failed.code() + ": " + failed.message());
-        }
-        progress(op);
     }
 
     private void progress(ClientOp.Flush op) {
@@ -557,23 +546,21 @@ public final class ReplicatedVolume {
 
     /** Forgets the answers still expected from a replica that failed or left. */
     private void writeOff(String nodeId) {
-        for (ClientOp.Update op : updates) {
-            op.outstanding.remove(nodeId);
-            op.awaiting.remove(nodeId);
-        }
-        for (ClientOp.Flush op : flushes) {
+        for (ClientOp.Sent op : sent()) {
             op.outstanding.remove(nodeId);
             op.awaiting.remove(nodeId);
         }
     }
 
     private void progressAll() {
-        for (ClientOp.Update op : List.copyOf(updates)) {
-            progress(op);
-        }
-        for (ClientOp.Flush op : List.copyOf(flushes)) {
-            progress(op);
-        }
+        sent().forEach(this::progress);
+    }
+
+    /** The updates, then the flushes, in flight now (a copy: progress may remove them). */
+    private List<ClientOp.Sent> sent() {
+        List<ClientOp.Sent> all = new ArrayList<>(updates);
+        all.addAll(flushes);
+        return all;
     }
 
     private void startMarking() {
