@@ -161,7 +161,7 @@ class ReplicationTest {
         assertThat(digests).hasSize(3).doesNotContainNull();
         assertThat(digests.stream().distinct()).hasSize(1);
 
-        // The volume still verifies after the resync (a second pass of reads over what fio wrote).
+        // After the resync the volume still takes writes that fio verifies.
         Tools.Result reread = Tools.run(300, fio(a.nbdPort, "data", "--rw=randwrite", "--bs=64k", "--iodepth=8", "--size=32m"));
         assertThat(reread.exitCode()).as(reread.output()).isZero();
     }

@@ -197,8 +197,8 @@ final class VolumeService implements WharfApi {
                 }
                 try {
                     String replacement = placeReplacement(record, node.map(n -> n.record().zone()).orElse(null));
-                    target.changeReplica(replacement, true).get(SERVE_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
-                    target.changeReplica(replica.node(), false).get(SERVE_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+                    changeReplica(target, record.name(), replacement, true);
+                    changeReplica(target, record.name(), replica.node(), false);
                     log.atWarn().addKeyValue("volume", record.name()).addKeyValue("lost", replica.node())
                             .addKeyValue("replacement", replacement).addKeyValue("offlineSince", lastSeen)
                             .log("replica replaced: its node stayed offline past --repl-move-timeout");
@@ -207,12 +207,12 @@ final class VolumeService implements WharfApi {
                         moved.replicas().stream().filter(r -> r.state() == VolumeReplica.State.IN_SYNC).findFirst()
                                 .ifPresent(inSync -> catalog.replace(moved, moved.withNode(inSync.node())));
                     }
-                } catch (WharfException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                } catch (WharfException e) {
                     log.atWarn().addKeyValue("volume", record.name()).addKeyValue("lost", replica.node())
                             .addKeyValue("error", e.getMessage()).log("cannot replace the replica now; retrying at the next pass");
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
+                    if (Thread.currentThread().isInterrupted()) {
+                        return;
+                    }
                 }
                 break; // one change per volume per pass: the record changed
             }
@@ -892,20 +892,25 @@ final class VolumeService implements WharfApi {
                         "volume '" + name + "' is not served on node '" + config.nodeId() + "' yet", "try again in a moment"));
         VolumeRecord current = record;
         List<VolumeReplica> replicas = current.replicas();
-        try {
-            if (repl > replicas.size()) {
-                for (String node : placeReplicas(current, repl - replicas.size())) {
-                    volume.changeReplica(node, true).get(SERVE_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
-                    log.atInfo().addKeyValue("volume", name).addKeyValue("node", node).log("replica added; rebuilding");
-                }
-            } else if (repl < replicas.size()) {
-                List<VolumeReplica> removable = new ArrayList<>(replicas.stream().filter(r -> !r.node().equals(current.node())).toList());
-                removable.sort(java.util.Comparator.comparing((VolumeReplica r) -> r.state() == VolumeReplica.State.IN_SYNC));
-                for (VolumeReplica gone : removable.subList(0, replicas.size() - repl)) {
-                    volume.changeReplica(gone.node(), false).get(SERVE_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
-                    log.atInfo().addKeyValue("volume", name).addKeyValue("node", gone.node()).log("replica removed");
-                }
+        if (repl > replicas.size()) {
+            for (String node : placeReplicas(current, repl - replicas.size())) {
+                changeReplica(volume, name, node, true);
+                log.atInfo().addKeyValue("volume", name).addKeyValue("node", node).log("replica added; rebuilding");
             }
+        } else if (repl < replicas.size()) {
+            List<VolumeReplica> removable = new ArrayList<>(replicas.stream().filter(r -> !r.node().equals(current.node())).toList());
+            removable.sort(java.util.Comparator.comparing((VolumeReplica r) -> r.state() == VolumeReplica.State.IN_SYNC));
+            for (VolumeReplica gone : removable.subList(0, replicas.size() - repl)) {
+                changeReplica(volume, name, gone.node(), false);
+                log.atInfo().addKeyValue("volume", name).addKeyValue("node", gone.node()).log("replica removed");
+            }
+        }
+    }
+
+    /** Adds ({@code add}) or removes the replica on {@code node} through the volume's target here, waiting for the record. */
+    private static void changeReplica(TargetVolume volume, String name, String node, boolean add) {
+        try {
+            volume.changeReplica(node, add).get(SERVE_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
             throw asWharf(e.getCause() instanceof Exception cause ? cause : e, "changing the replicas of volume '" + name + "'");
         } catch (java.util.concurrent.TimeoutException e) {
