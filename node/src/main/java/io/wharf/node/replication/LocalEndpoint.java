@@ -1,6 +1,7 @@
 package io.wharf.node.replication;
 
 import io.wharf.core.ErrorCode;
+import io.wharf.node.transport.FrameBuffers;
 import io.wharf.replication.sync.Completion;
 import io.wharf.replication.sync.Outcome;
 import io.wharf.replication.sync.RegionLog;
@@ -79,13 +80,18 @@ final class LocalEndpoint implements ReplicaEndpoint {
 
         /**
          * The data is copied: the core may acknowledge the client's write (whose buffer is then reused)
-         * before this replica applies it, when this replica is being resynced.
+         * before this replica applies it, when this replica is being resynced. The copy is a pooled
+         * direct buffer (written to the file without another copy), reused once the write has
+         * finished: the replica completes a write only after its storage call ended, or without one.
          */
         @Override
         public void write(long offset, ByteBuffer data, boolean fua, Completion<Void> done) {
             if (open(done)) {
-                ByteBuffer copy = ByteBuffer.allocate(data.remaining()).put(data.duplicate()).flip();
-                volume.write(session, epoch, offset, copy, fua, done);
+                ByteBuffer copy = FrameBuffers.SHARED.copyOf(data);
+                volume.write(session, epoch, offset, copy, fua, outcome -> {
+                    FrameBuffers.SHARED.give(copy);
+                    done.complete(outcome);
+                });
             }
         }
 

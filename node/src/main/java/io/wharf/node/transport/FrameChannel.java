@@ -92,6 +92,8 @@ public final class FrameChannel implements FrameLink {
     private final AtomicBoolean writePending = new AtomicBoolean();
     /** Bytes held per request id not yet answered (replica side); guarded by itself, as is {@link #closing}. */
     private final Map<Long, Integer> held = new HashMap<>();
+    /** Replica side: the pooled buffer of each request not yet answered, given back with the answer; guarded by {@link #held}. */
+    private final Map<Long, ByteBuffer> lent = new HashMap<>();
     private volatile boolean closing;
     private volatile String closeReason;
     private volatile Thread writer;
@@ -179,6 +181,25 @@ public final class FrameChannel implements FrameLink {
      */
     @Override
     public void send(ByteBuffer frame) {
+        long answers = releaseOnAnswer ? requestIdOf(frame) : NO_ANSWER;
+        if (answers != NO_ANSWER) {
+            giveBack(answers); // the request is done with: its answer is made
+        }
+        queue(frame, false, answers);
+    }
+
+    /** Copies the header and the payload into one pooled direct buffer, written without another copy and then reused. */
+    @Override
+    public void send(ByteBuffer header, ByteBuffer payload) {
+        if (closing) {
+            return;
+        }
+        ByteBuffer frame = FrameBuffers.SHARED.take(header.remaining() + payload.remaining());
+        frame.put(header.duplicate()).put(payload.duplicate()).flip();
+        queue(frame, true, NO_ANSWER);
+    }
+
+    private void queue(ByteBuffer frame, boolean pooled, long answers) {
         if (closing) {
             return;
         }
@@ -188,7 +209,7 @@ public final class FrameChannel implements FrameLink {
             close(peer + " did not take frames: more than " + maxQueuedBytes + " bytes were waiting to be sent");
             return;
         }
-        outbox.enqueue(new Outgoing(frame, bytes, releaseOnAnswer ? requestIdOf(frame) : NO_ANSWER));
+        outbox.enqueue(new Outgoing(frame, pooled, bytes, answers));
         if (!writePending.getAndSet(true)) {
             Thread running = writer;
             if (running != null) {
@@ -208,6 +229,7 @@ public final class FrameChannel implements FrameLink {
             closing = true;
             held.values().forEach(admission::release);
             held.clear();
+            lent.clear(); // not given back: a storage call may still hold one; the collector frees them
         }
         try {
             channel.close();
@@ -388,7 +410,10 @@ public final class FrameChannel implements FrameLink {
             if (!reserve(roomBytes)) {
                 return "closed";
             }
-            ByteBuffer frame = ByteBuffer.allocate(frameBytes);
+            // a replica's request frames are pooled direct buffers: a write's data goes to the file without a
+            // copy, and the buffer is reused once the request is answered; a target's frames (replies, whose
+            // data the core hands on) are its own
+            ByteBuffer frame = releaseOnAnswer ? FrameBuffers.SHARED.take(frameBytes) : ByteBuffer.allocate(frameBytes);
             try {
                 in.readFully(frame);
             } catch (IOException e) {
@@ -423,6 +448,7 @@ public final class FrameChannel implements FrameLink {
                     return;
                 }
                 held.put(requestId, roomBytes); // ids only grow: never one held already
+                lent.put(requestId, frame);
             }
         }
         loop.execute(() -> {
@@ -460,6 +486,16 @@ public final class FrameChannel implements FrameLink {
                 ? header.requestId() : NO_ANSWER;
     }
 
+    private void giveBack(long requestId) {
+        ByteBuffer frame;
+        synchronized (held) {
+            frame = lent.remove(requestId);
+        }
+        if (frame != null) {
+            FrameBuffers.SHARED.give(frame);
+        }
+    }
+
     private void answered(long requestId) {
         synchronized (held) {
             Integer bytes = held.remove(requestId);
@@ -472,11 +508,13 @@ public final class FrameChannel implements FrameLink {
     /** A frame in the outbox. */
     private final class Outgoing implements Outbox.Outgoing {
         private final ByteBuffer frame;
+        private final boolean pooled;
         private final int bytes;
         private final long answers;
 
-        Outgoing(ByteBuffer frame, int bytes, long answers) {
+        Outgoing(ByteBuffer frame, boolean pooled, int bytes, long answers) {
             this.frame = frame;
+            this.pooled = pooled;
             this.bytes = bytes;
             this.answers = answers;
         }
@@ -490,6 +528,9 @@ public final class FrameChannel implements FrameLink {
         @Override
         public void written(IOException failure) {
             queuedBytes.addAndGet(-bytes);
+            if (pooled) {
+                FrameBuffers.SHARED.give(frame);
+            }
             if (answers != NO_ANSWER) {
                 answered(answers);
             }

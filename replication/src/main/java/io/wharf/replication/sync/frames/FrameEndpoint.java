@@ -118,15 +118,25 @@ public final class FrameEndpoint implements ReplicaEndpoint {
         return (Outcome<Object>) outcome;
     }
 
-    @SuppressWarnings("unchecked")
     private <T> void send(FrameLink on, ByteBuffer frame, long id, Function<Message, Outcome<?>> onReply, Completion<T> done) {
+        send(on, frame, null, id, onReply, done);
+    }
+
+    /** Sends a whole frame, or a header and its payload (non-null), and awaits the reply to request {@code id}. */
+    @SuppressWarnings("unchecked")
+    private <T> void send(FrameLink on, ByteBuffer frame, ByteBuffer payload, long id, Function<Message, Outcome<?>> onReply,
+                          Completion<T> done) {
         sweep();
         if (on == null || on != link) {
             scheduler.execute(() -> done.complete(Outcome.failed(ErrorCode.UNAVAILABLE, "link to " + nodeId + " is gone")));
             return;
         }
         pending.put(id, new Pending(on, scheduler.nanoTime(), onReply, (Completion<Object>) (Completion<?>) done));
-        on.send(frame);
+        if (payload == null) {
+            on.send(frame);
+        } else {
+            on.send(frame, payload);
+        }
     }
 
     private void sweep() {
@@ -206,10 +216,14 @@ public final class FrameEndpoint implements ReplicaEndpoint {
                             : done(reply), done);
         }
 
+        /** Header and data go to the link apart, so the data is copied once (by the link), not into a frame first. */
         @Override
         public void write(long offset, ByteBuffer data, boolean fua, Completion<Void> done) {
             long id = nextRequestId++;
-            send(live(), encode(new Message.Write(id, handle, epoch, offset, data, fua)), id, FrameEndpoint::done, done);
+            Message.Write write = new Message.Write(id, handle, epoch, offset, data, fua);
+            ByteBuffer header = ByteBuffer.allocate(FrameCodec.HEADER_BYTES);
+            FrameCodec.encodeHeader(write, header);
+            send(live(), header.flip(), data, id, FrameEndpoint::done, done);
         }
 
         @Override

@@ -12,6 +12,17 @@ import java.nio.ByteBuffer;
 public interface FrameLink {
     void send(ByteBuffer frame);
 
+    /**
+     * Sends a frame given as its header and its payload. The payload is the caller's again when this
+     * returns (it may change right after, a client's buffer reused): a link that sends later copies
+     * it. This default joins the two into one new frame; a link over a socket copies the payload once,
+     * into memory it can write without another copy.
+     */
+    default void send(ByteBuffer header, ByteBuffer payload) {
+        ByteBuffer frame = ByteBuffer.allocate(header.remaining() + payload.remaining());
+        send(frame.put(header).put(payload.duplicate()).flip());
+    }
+
     /** Ends the connection (a peer broke the protocol, or a session gave up); the other side sees it broken. */
     void close(String reason);
 }
