@@ -65,7 +65,21 @@ for uri in "$(a_uri r1)" "$(a_uri r2)" "$(a_uri r3)" "$kit"; do # lay the workin
   fio --name=fill --ioengine=nbd --uri="$uri" --size="$size" --rw=write --bs=1m --iodepth=8 >/dev/null 2>&1
 done
 
+costs=()
 ratio() { python3 -c "print(f'{$1/max($2,1):.2f}')"; }
+ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done; echo "$t"; }
+# fio's IOPS on a URI, and into cost[$key] the CPU time (µs) the storage processes (the nodes, or
+# nbdkit) spent per I/O, ramp included: what the box's CPU bounds when every process shares it.
+declare -A cost
+measure() { # key uri fio-args... -> prints IOPS
+  local key=$1 uri=$2 before iops pids
+  shift 2
+  if [ "$key" = kit ]; then pids=("$kit_pid"); else pids=("${pid[a]}" "${pid[b]}" "${pid[c]}"); fi
+  before=$(ticks "${pids[@]}")
+  iops=$(fio_iops "$uri" "$@")
+  cost[$key]=$(python3 -c "print(round(($(ticks "${pids[@]}") - $before) * 10000 / max($iops * ($runtime + 2), 1)))")
+  echo "$iops"
+}
 {
   echo "synchronous replication: volumes served by node A, replicas in node processes B and C over loopback;"
   echo "same run as nbdkit's file plugin ($(date -u +%FT%TZ)); runtime ${runtime}s per job, working set $size, $(nproc) cores"
@@ -75,13 +89,22 @@ ratio() { python3 -c "print(f'{$1/max($2,1):.2f}')"; }
     [[ "$name" =~ ${ONLY:-.} ]] || continue
     for _ in $(seq 1 "${REPEAT:-1}"); do
       # shellcheck disable=SC2086
-      one=$(fio_iops "$(a_uri r1)" $args); two=$(fio_iops "$(a_uri r2)" $args); three=$(fio_iops "$(a_uri r3)" $args)
+      measure r1 "$(a_uri r1)" $args >"$work/iops"; one=$(<"$work/iops")
       # shellcheck disable=SC2086
-      k=$(fio_iops "$kit" $args)
+      measure r2 "$(a_uri r2)" $args >"$work/iops"; two=$(<"$work/iops")
+      # shellcheck disable=SC2086
+      measure r3 "$(a_uri r3)" $args >"$work/iops"; three=$(<"$work/iops")
+      # shellcheck disable=SC2086
+      measure kit "$kit" $args >"$work/iops"; k=$(<"$work/iops")
       printf '%-22s %10s %10s %10s %10s %9s %9s %9s\n' "$name" "$one" "$two" "$three" "$k" \
         "$(ratio "$one" "$k")" "$(ratio "$two" "$k")" "$(ratio "$three" "$k")"
+      costs+=("$(printf '%-22s %10s %10s %10s %10s' "$name" "${cost[r1]}" "${cost[r2]}" "${cost[r3]}" "${cost[kit]}")")
     done
   done
+  echo
+  echo "CPU time per I/O in µs (node processes for repl1-3, nbdkit for nbdkit; $(nproc) cores shared by all)"
+  printf '%-22s %10s %10s %10s %10s\n' job "repl1" "repl2" "repl3" "nbdkit"
+  printf '%s\n' "${costs[@]}"
 } | tee "$out"
 
 [ -n "${SKIP_RESYNC:-}" ] && { echo "results in $out"; exit 0; }

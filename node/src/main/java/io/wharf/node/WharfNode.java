@@ -91,7 +91,8 @@ public final class WharfNode implements AutoCloseable {
                 ReplicationConfig defaults = ReplicationConfig.DEFAULTS;
                 ReplicationConfig replicationConfig = new ReplicationConfig(defaults.regionBytes(), defaults.requestTimeoutNanos(),
                         defaults.storeRetryNanos(), defaults.storeAttempts(), config.resyncBytesPerSecond(), defaults.resyncRetryNanos(),
-                        defaults.settleEveryFlushes(), defaults.maxPendingOps(), defaults.settleIdleNanos());
+                        defaults.settleEveryFlushes(), defaults.maxPendingOps(), defaults.settleIdleNanos(),
+                        defaults.activityLogRegions());
                 // closed in reverse: the server (no more frames), the host (storage calls drained), then the loop
                 ReplicationLoop replicationLoop = push(opened, new ReplicationLoop("replication-loop"));
                 ReplicaHost replicaHost = push(opened, new ReplicaHost(config.nodeId(), pool, config.dataDir().resolve("replicas"),

@@ -1,7 +1,6 @@
 package io.wharf.node.replication;
 
 import io.wharf.core.ErrorCode;
-import io.wharf.node.transport.FrameBuffers;
 import io.wharf.replication.sync.Completion;
 import io.wharf.replication.sync.Outcome;
 import io.wharf.replication.sync.RegionLog;
@@ -78,20 +77,11 @@ final class LocalEndpoint implements ReplicaEndpoint {
             }
         }
 
-        /**
-         * The data is copied: the core may acknowledge the client's write (whose buffer is then reused)
-         * before this replica applies it, when this replica is being resynced. The copy is a pooled
-         * direct buffer (written to the file without another copy), reused once the write has
-         * finished: the replica completes a write only after its storage call ended, or without one.
-         */
+        /** Straight from the caller's buffer: the core leaves it unchanged until the completion (see {@link ReplicaSession#write}). */
         @Override
         public void write(long offset, ByteBuffer data, boolean fua, Completion<Void> done) {
             if (open(done)) {
-                ByteBuffer copy = FrameBuffers.SHARED.copyOf(data);
-                volume.write(session, epoch, offset, copy, fua, outcome -> {
-                    FrameBuffers.SHARED.give(copy);
-                    done.complete(outcome);
-                });
+                volume.write(session, epoch, offset, data, fua, done);
             }
         }
 

@@ -43,6 +43,12 @@ import org.slf4j.LoggerFactory;
  * blocks: it queues the frame in the {@link Outbox} and wakes a writer (virtual) thread, which writes
  * everything queued with gathering writes. The loop never touches the socket.
  *
+ * <p><b>Buffers.</b> On a replica, request frames are read into pooled direct buffers
+ * ({@link FrameBuffers}): a write's data goes to the file from there with no copy, and the buffer is
+ * given back when the request's answer is sent (not at close: a storage call may still hold it; the
+ * collector frees those). A write sent as header and payload ({@link #send(ByteBuffer, ByteBuffer)})
+ * is written from the caller's buffer as it is, after the header.
+ *
  * <p><b>Bounds.</b> Frames queued to send: at most {@code maxQueuedBytes}, beyond which the peer is
  * taken as not taking frames and the channel is closed. Frames received: the admission's budget;
  * on a target that is bytes handed to the loop and not yet delivered, on a replica the requests not
@@ -185,31 +191,34 @@ public final class FrameChannel implements FrameLink {
         if (answers != NO_ANSWER) {
             giveBack(answers); // the request is done with: its answer is made
         }
-        queue(frame, false, answers);
+        queue(frame, null, false, answers);
     }
 
-    /** Copies the header and the payload into one pooled direct buffer, written without another copy and then reused. */
+    /**
+     * Writes a direct payload as it is (no copy: see {@link FrameLink#send(ByteBuffer, ByteBuffer)})
+     * after the header. A heap payload is copied into a pooled direct buffer first, given back once
+     * written: the JDK would otherwise copy it into temporary direct memory on every write attempt.
+     */
     @Override
     public void send(ByteBuffer header, ByteBuffer payload) {
-        if (closing) {
-            return;
+        if (payload.isDirect()) {
+            queue(header, payload.duplicate(), false, NO_ANSWER);
+        } else if (!closing) {
+            queue(header, FrameBuffers.SHARED.copyOf(payload), true, NO_ANSWER);
         }
-        ByteBuffer frame = FrameBuffers.SHARED.take(header.remaining() + payload.remaining());
-        frame.put(header.duplicate()).put(payload.duplicate()).flip();
-        queue(frame, true, NO_ANSWER);
     }
 
-    private void queue(ByteBuffer frame, boolean pooled, long answers) {
+    private void queue(ByteBuffer frame, ByteBuffer payload, boolean pooled, long answers) {
         if (closing) {
             return;
         }
-        int bytes = frame.remaining();
+        int bytes = frame.remaining() + (payload == null ? 0 : payload.remaining());
         if (queuedBytes.addAndGet(bytes) > maxQueuedBytes) {
             queuedBytes.addAndGet(-bytes);
             close(peer + " did not take frames: more than " + maxQueuedBytes + " bytes were waiting to be sent");
             return;
         }
-        outbox.enqueue(new Outgoing(frame, pooled, bytes, answers));
+        outbox.enqueue(new Outgoing(frame, payload, pooled, bytes, answers));
         if (!writePending.getAndSet(true)) {
             Thread running = writer;
             if (running != null) {
@@ -508,12 +517,15 @@ public final class FrameChannel implements FrameLink {
     /** A frame in the outbox. */
     private final class Outgoing implements Outbox.Outgoing {
         private final ByteBuffer frame;
+        private final ByteBuffer payload;
         private final boolean pooled;
         private final int bytes;
         private final long answers;
 
-        Outgoing(ByteBuffer frame, boolean pooled, int bytes, long answers) {
+        /** {@code frame} a whole frame (payload null), or a header followed by {@code payload} (pooled: given back once written). */
+        Outgoing(ByteBuffer frame, ByteBuffer payload, boolean pooled, int bytes, long answers) {
             this.frame = frame;
+            this.payload = payload;
             this.pooled = pooled;
             this.bytes = bytes;
             this.answers = answers;
@@ -522,14 +534,18 @@ public final class FrameChannel implements FrameLink {
         @Override
         public int buffers(ByteBuffer[] gather, int at) {
             gather[at] = frame;
-            return 1;
+            if (payload == null) {
+                return 1;
+            }
+            gather[at + 1] = payload;
+            return 2;
         }
 
         @Override
         public void written(IOException failure) {
             queuedBytes.addAndGet(-bytes);
             if (pooled) {
-                FrameBuffers.SHARED.give(frame);
+                FrameBuffers.SHARED.give(payload);
             }
             if (answers != NO_ANSWER) {
                 answered(answers);

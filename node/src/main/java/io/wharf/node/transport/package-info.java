@@ -44,7 +44,8 @@
  * connection's reader thread, on a target a platform reader thread per link, made by
  * {@link io.wharf.node.transport.FrameChannel#connect}): the reader reads a header, has its codec
  * verify it (so the payload is known to be at most 1 MiB before anything is allocated), reserves room
- * for the frame, reads it into a buffer of its own and hands it to the loop. The loop's
+ * for the frame, reads it into a buffer of its own (on a replica a pooled direct one,
+ * {@link io.wharf.node.transport.FrameBuffers}, reused once the request is answered) and hands it to the loop. The loop's
  * {@code send} only queues the frame in the {@link io.wharf.node.transport.Outbox} and wakes a writer
  * (virtual) thread: the loop never touches a socket. Room on a replica: the frames of requests not yet
  * answered, within the connection's {@code maxConnectionBufferBytes} and the server's

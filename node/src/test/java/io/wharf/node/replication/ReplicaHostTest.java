@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ReplicaHostTest {
     private static final long MIB = 1 << 20;
     private static final ReplicationConfig CONFIG = new ReplicationConfig(64 * 1024, 3_000_000_000L, 50_000_000L, 20, 0,
-            200_000_000L, 4, 256, 0);
+            200_000_000L, 4, 256, 0, 0);
 
     @TempDir
     Path directory;

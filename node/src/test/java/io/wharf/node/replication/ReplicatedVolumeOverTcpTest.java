@@ -41,7 +41,7 @@ class ReplicatedVolumeOverTcpTest {
     private static final int SIZE = 8 << 20;
     private static final int MIB = 1 << 20;
     private static final long MS = 1_000_000;
-    private static final ReplicationConfig CONFIG = new ReplicationConfig(64 * 1024, 3_000 * MS, 50 * MS, 40, 0, 200 * MS, 4, 256, 0);
+    private static final ReplicationConfig CONFIG = new ReplicationConfig(64 * 1024, 3_000 * MS, 50 * MS, 40, 0, 200 * MS, 4, 256, 0, 0);
 
     @TempDir
     Path directory;

@@ -39,7 +39,7 @@ class SyncTransportTest {
     private static final long MIB = 1 << 20;
     private static final int REGION = 64 * 1024;
     private static final long MS = 1_000_000;
-    private static final ReplicationConfig CONFIG = new ReplicationConfig(REGION, 3_000 * MS, 50 * MS, 20, 0, 200 * MS, 4, 256, 0);
+    private static final ReplicationConfig CONFIG = new ReplicationConfig(REGION, 3_000 * MS, 50 * MS, 20, 0, 200 * MS, 4, 256, 0, 0);
 
     @TempDir
     Path directory;
@@ -220,7 +220,7 @@ class SyncTransportTest {
 
     @Test
     void aReplicaThatNeverAnswersHelloOrStopsTakingFramesLosesItsLinkWithinTheTimeout() throws Exception {
-        ReplicationConfig quick = new ReplicationConfig(REGION, 300 * MS, 50 * MS, 20, 0, 200 * MS, 4, 256, 0);
+        ReplicationConfig quick = new ReplicationConfig(REGION, 300 * MS, 50 * MS, 20, 0, 200 * MS, 4, 256, 0, 0);
         try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 8, java.net.InetAddress.getLoopbackAddress());
                 java.net.ServerSocket stalling = new java.net.ServerSocket(0, 8, java.net.InetAddress.getLoopbackAddress());
                 PeerLinks quickLinks = new PeerLinks(ReplicaNode.CLUSTER, "node-a", targetLoop, null,

@@ -20,7 +20,12 @@ public interface ReplicaSession {
 
     void read(long offset, int length, Completion<ByteBuffer> done);
 
-    /** Writes all of {@code data}'s remaining bytes (the caller does not touch the buffer until completion). */
+    /**
+     * Writes all of {@code data}'s remaining bytes. The caller leaves the buffer unchanged until the
+     * completion or until it closes the session (a replica written off after a failure: the regions
+     * of its writes in flight are then tracked for a resync, so what it does with the buffer after
+     * that does not matter). An implementation may therefore write straight from it.
+     */
     void write(long offset, ByteBuffer data, boolean fua, Completion<Void> done);
 
     /** The range reads zeros afterwards. */

@@ -216,7 +216,7 @@ public final class FrameEndpoint implements ReplicaEndpoint {
                             : done(reply), done);
         }
 
-        /** Header and data go to the link apart, so the data is copied once (by the link), not into a frame first. */
+        /** Header and data go to the link apart, so the data is not copied into a frame (see {@link ReplicaSession#write}). */
         @Override
         public void write(long offset, ByteBuffer data, boolean fua, Completion<Void> done) {
             long id = nextRequestId++;

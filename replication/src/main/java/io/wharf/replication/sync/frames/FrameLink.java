@@ -13,10 +13,10 @@ public interface FrameLink {
     void send(ByteBuffer frame);
 
     /**
-     * Sends a frame given as its header and its payload. The payload is the caller's again when this
-     * returns (it may change right after, a client's buffer reused): a link that sends later copies
-     * it. This default joins the two into one new frame; a link over a socket copies the payload once,
-     * into memory it can write without another copy.
+     * Sends a frame given as its header and its payload. The caller leaves the payload unchanged until
+     * the frame's reply arrived or it gave the request up (then a payload that changed meanwhile no
+     * longer matches the checksum in the header, and the peer refuses the frame). A link over a socket
+     * writes it as it is; this default joins the two into one new frame.
      */
     default void send(ByteBuffer header, ByteBuffer payload) {
         ByteBuffer frame = ByteBuffer.allocate(header.remaining() + payload.remaining());

@@ -362,7 +362,11 @@ public final class ReplicatedVolume {
             Completion<Void> answered = deadline((op.data != null ? "write" : "trim") + " to " + replica.nodeId,
                     outcome -> answered(op, replica.nodeId, session, outcome));
             if (op.data != null) {
-                session.write(op.offset, op.data.duplicate(), op.fua, answered);
+                // the client's buffer stays unchanged until the acknowledgement, which waits for the replicas in
+                // sync; one being resynced may still write after it, so it gets a copy of its own
+                ByteBuffer data = replica.healthy() ? op.data.duplicate()
+                        : ByteBuffer.allocate(op.data.remaining()).put(op.data.duplicate()).flip();
+                session.write(op.offset, data, op.fua, answered);
             } else {
                 session.trim(op.offset, op.length, op.fua, answered);
             }
@@ -630,11 +634,12 @@ public final class ReplicatedVolume {
     // --- settling the activity logs ---
 
     /**
-     * Settles the regions that stayed idle for a whole round: settleable (written before a flush that
+     * Settles regions that stayed idle for a whole round: settleable (written before a flush that
      * succeeded everywhere, not since) at the previous round and still now. Rounds come at most every
-     * {@code settleIdleNanos} and after {@code settleEveryFlushes} flushes, so a region written
-     * again and again stays in the activity logs (a hot set, as DRBD's activity log keeps one) instead
-     * of costing a metadata save on every write after each settlement.
+     * {@code settleIdleNanos} and after {@code settleEveryFlushes} flushes, and a round settles only
+     * what takes the logs past {@code activityLogRegions}: so regions written again and again stay in
+     * the activity logs (a hot set, as DRBD's activity log keeps one) instead of costing a metadata
+     * save on every write after each settlement.
      */
     private void maybeSettle() {
         if (settling || phase != Phase.SERVING || settleable.isEmpty() || flushesSinceSettle < config.settleEveryFlushes()
@@ -647,7 +652,8 @@ public final class ReplicatedVolume {
         if (config.settleIdleNanos() > 0) {
             idle.retainAll(aged);
         }
-        aged = settleable.copy();
+        keepHotSet(idle, unsettled.size() - config.activityLogRegions());
+        aged = settleable.copy(); // idle regions kept in the hot set stay aged: they may settle next round
         aged.removeAll(idle);
         if (idle.isEmpty()) {
             return;
@@ -672,6 +678,18 @@ public final class ReplicatedVolume {
                 }));
             }
         });
+    }
+
+    /** Leaves in {@code idle} only its first {@code excess} regions (none when the logs are within the hot set). */
+    private static void keepHotSet(RegionSet idle, int excess) {
+        int kept = 0;
+        for (int region = idle.next(0); region >= 0; region = idle.next(region + 1)) {
+            if (kept < excess) {
+                kept++;
+            } else {
+                idle.remove(region);
+            }
+        }
     }
 
     // --- resync ---

@@ -38,7 +38,7 @@ class ReplicatedVolumeTest {
     void onlyRegionsIdleForARoundLeaveTheActivityLogs() {
         for (long idle : new long[] {100 * MS, 0}) {
             TestCluster cluster = new TestCluster("a", "b");
-            cluster.config = new ReplicationConfig(REGION, 30 * MS, 10 * MS, 3, 0, 50 * MS, 1, 256, idle);
+            cluster.config = new ReplicationConfig(REGION, 30 * MS, 10 * MS, 3, 0, 50 * MS, 1, 256, idle, 0);
             ReplicatedVolume volume = cluster.attach("a");
             assertThat(cluster.<Void>await(done -> volume.write(REGION, block(1), false, done))).isInstanceOf(Outcome.Ok.class);
             for (int round = 0; round < 40; round++) {
@@ -51,6 +51,32 @@ class ReplicatedVolumeTest {
                 assertThat(node.durable.activity().contains(1)).as("idle region on %s (idle time %d)", node.id, idle).isFalse();
                 assertThat(node.durable.activity().contains(2)).as("hot region on %s (idle time %d)", node.id, idle).isEqualTo(idle > 0);
             }
+        }
+    }
+
+    /**
+     * The logs keep up to {@code activityLogRegions} idle regions (the hot set) and settle the rest,
+     * so they stay bounded at rest; with 0 every idle region is settled.
+     */
+    @Test
+    void theActivityLogsKeepAHotSetAndSettleWhatGoesBeyondIt() {
+        for (int hotSet : new int[] {3, 0}) {
+            TestCluster cluster = new TestCluster("a", "b");
+            cluster.config = new ReplicationConfig(REGION, 30 * MS, 10 * MS, 3, 0, 50 * MS, 1, 256, 0, hotSet);
+            ReplicatedVolume volume = cluster.attach("a");
+            for (int region = 0; region < 8; region++) {
+                int at = region;
+                assertThat(cluster.<Void>await(done -> volume.write(at * REGION, block(at), false, done))).isInstanceOf(Outcome.Ok.class);
+            }
+            for (int round = 0; round < 5; round++) {
+                assertThat(cluster.<Void>await(volume::flush)).isInstanceOf(Outcome.Ok.class);
+                cluster.scheduler.advance(10 * MS);
+            }
+            for (TestCluster.Node node : cluster.nodes.values()) {
+                assertThat(node.durable.activity().size()).as("activity log of %s with a hot set of %d", node.id, hotSet)
+                        .isEqualTo(hotSet);
+            }
+            assertThat(cluster.<Void>await(done -> volume.write(7 * REGION, block(9), false, done))).isInstanceOf(Outcome.Ok.class);
         }
     }
 

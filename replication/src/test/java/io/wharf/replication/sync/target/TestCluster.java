@@ -39,7 +39,7 @@ final class TestCluster {
     static final int SIZE = 1 << 20;
     static final int REGION = 64 * 1024;
     static final long MS = 1_000_000;
-    static final ReplicationConfig CONFIG = new ReplicationConfig(REGION, 30 * MS, 10 * MS, 3, 0, 50 * MS, 1, 256, 0);
+    static final ReplicationConfig CONFIG = new ReplicationConfig(REGION, 30 * MS, 10 * MS, 3, 0, 50 * MS, 1, 256, 0, 0);
 
     /** The configuration the next {@link #attach} uses. */
     ReplicationConfig config = CONFIG;
