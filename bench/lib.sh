@@ -53,6 +53,23 @@ fio_mix=(
   "write-4k-fsync-each|--rw=randwrite --bs=4k --iodepth=1 --fsync=1"
 )
 
+# CPU time (user and system, in clock ticks of 1/100 s) the processes have used so far.
+cpu_ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done; echo "$t"; }
+
+# As fio_iops, and writes to $work/cost the CPU time (µs) the processes PIDS spent per I/O, ramp
+# included: what bounds throughput when every process shares the machine's cores.
+#   fio_iops_cost "pid1 pid2" URI fio-args...
+fio_iops_cost() {
+  local pids=$1 uri=$2 before iops
+  shift 2
+  # shellcheck disable=SC2086
+  before=$(cpu_ticks $pids)
+  iops=$(fio_iops "$uri" "$@")
+  # shellcheck disable=SC2086
+  python3 -c "print(round(($(cpu_ticks $pids) - $before) * 10000 / max($iops * ($runtime + 2), 1)))" >"$work/cost"
+  echo "$iops"
+}
+
 # One time-based fio job over NBD with the caller's $size, $runtime and $work; prints its IOPS.
 fio_iops() { # uri, job args
   local uri=$1; shift

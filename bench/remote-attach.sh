@@ -50,6 +50,7 @@ nbdkit -f -i 127.0.0.1 -p "$kit_port" --exit-with-parent file "$work/nbdkit.img"
 kit_pid=$!
 wait_for_nbd "nbd://127.0.0.1:$kit_port"
 
+costs=()
 remote="nbd://127.0.0.1:${nbd[a]}/remote"; local_uri="nbd://127.0.0.1:${nbd[b]}/local"; kit="nbd://127.0.0.1:$kit_port"
 for uri in "$remote" "$local_uri" "$kit"; do fio_iops "$uri" --rw=randrw --bs=64k --iodepth=8 --runtime=8 >/dev/null; done
 
@@ -62,10 +63,19 @@ for uri in "$remote" "$local_uri" "$kit"; do fio_iops "$uri" --rw=randrw --bs=64
     [[ "$name" =~ ${ONLY:-.} ]] || continue
     for _ in $(seq 1 "${REPEAT:-1}"); do
     # shellcheck disable=SC2086
-    r=$(fio_iops "$remote" $args); l=$(fio_iops "$local_uri" $args); k=$(fio_iops "$kit" $args)
+    r=$(fio_iops_cost "${pids[*]}" "$remote" $args); rc=$(<"$work/cost")
+    # shellcheck disable=SC2086
+    l=$(fio_iops_cost "${pids[*]}" "$local_uri" $args); lc=$(<"$work/cost")
+    # shellcheck disable=SC2086
+    k=$(fio_iops_cost "$kit_pid" "$kit" $args); kc=$(<"$work/cost")
     printf '%-22s %12s %12s %12s %14.2f %14.2f\n' "$name" "$r" "$l" "$k" \
       "$(python3 -c "print($r/max($k,1))")" "$(python3 -c "print($r/max($l,1))")"
+    costs+=("$(printf '%-22s %12s %12s %12s' "$name" "$rc" "$lc" "$kc")")
     done
   done
+  echo
+  echo "CPU time per I/O in µs (both node processes for remote and local, nbdkit for nbdkit; $(nproc) cores shared by all)"
+  printf '%-22s %12s %12s %12s\n' job remote local nbdkit
+  printf '%s\n' "${costs[@]}"
 } | tee "$out"
 echo "results in $out"

@@ -67,18 +67,15 @@ done
 
 costs=()
 ratio() { python3 -c "print(f'{$1/max($2,1):.2f}')"; }
-ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done; echo "$t"; }
-# fio's IOPS on a URI, and into cost[$key] the CPU time (µs) the storage processes (the nodes, or
-# nbdkit) spent per I/O, ramp included: what the box's CPU bounds when every process shares it.
+# fio's IOPS on a URI into $work/iops, and into cost[$key] the CPU time (µs) the storage processes
+# (the nodes, or nbdkit) spent per I/O.
 declare -A cost
-measure() { # key uri fio-args... -> prints IOPS
-  local key=$1 uri=$2 before iops pids
-  shift 2
-  if [ "$key" = kit ]; then pids=("$kit_pid"); else pids=("${pid[a]}" "${pid[b]}" "${pid[c]}"); fi
-  before=$(ticks "${pids[@]}")
-  iops=$(fio_iops "$uri" "$@")
-  cost[$key]=$(python3 -c "print(round(($(ticks "${pids[@]}") - $before) * 10000 / max($iops * ($runtime + 2), 1)))")
-  echo "$iops"
+measure() { # key uri fio-args...
+  local key=$1 pids="${pid[a]} ${pid[b]} ${pid[c]}"
+  [ "$key" = kit ] && pids="$kit_pid"
+  shift
+  fio_iops_cost "$pids" "$@" >"$work/iops"
+  cost[$key]=$(<"$work/cost")
 }
 {
   echo "synchronous replication: volumes served by node A, replicas in node processes B and C over loopback;"
@@ -89,13 +86,13 @@ measure() { # key uri fio-args... -> prints IOPS
     [[ "$name" =~ ${ONLY:-.} ]] || continue
     for _ in $(seq 1 "${REPEAT:-1}"); do
       # shellcheck disable=SC2086
-      measure r1 "$(a_uri r1)" $args >"$work/iops"; one=$(<"$work/iops")
+      measure r1 "$(a_uri r1)" $args; one=$(<"$work/iops")
       # shellcheck disable=SC2086
-      measure r2 "$(a_uri r2)" $args >"$work/iops"; two=$(<"$work/iops")
+      measure r2 "$(a_uri r2)" $args; two=$(<"$work/iops")
       # shellcheck disable=SC2086
-      measure r3 "$(a_uri r3)" $args >"$work/iops"; three=$(<"$work/iops")
+      measure r3 "$(a_uri r3)" $args; three=$(<"$work/iops")
       # shellcheck disable=SC2086
-      measure kit "$kit" $args >"$work/iops"; k=$(<"$work/iops")
+      measure kit "$kit" $args; k=$(<"$work/iops")
       printf '%-22s %10s %10s %10s %10s %9s %9s %9s\n' "$name" "$one" "$two" "$three" "$k" \
         "$(ratio "$one" "$k")" "$(ratio "$two" "$k")" "$(ratio "$three" "$k")"
       costs+=("$(printf '%-22s %10s %10s %10s %10s' "$name" "${cost[r1]}" "${cost[r2]}" "${cost[r3]}" "${cost[kit]}")")

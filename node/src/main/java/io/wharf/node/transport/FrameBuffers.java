@@ -65,7 +65,13 @@ public final class FrameBuffers {
             directOutBytes.addAndGet(-capacity);
             return ByteBuffer.allocate(bytes);
         }
-        ByteBuffer buffer = ByteBuffer.allocateDirect(capacity);
+        ByteBuffer buffer;
+        try {
+            buffer = ByteBuffer.allocateDirect(capacity);
+        } catch (OutOfMemoryError e) { // the JVM's direct memory is used up by others: slower, never a failure
+            directOutBytes.addAndGet(-capacity);
+            return ByteBuffer.allocate(bytes);
+        }
         AtomicLong out = directOutBytes;
         CLEANER.register(buffer, () -> out.addAndGet(-capacity)); // once it is unreachable: dropped or lost
         return buffer.limit(bytes);
