@@ -57,7 +57,8 @@ fio_mix=(
 cpu_ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done; echo "$t"; }
 
 # As fio_iops, and writes to $work/cost the CPU time (µs) the processes PIDS spent per I/O, ramp
-# included: what bounds throughput when every process shares the machine's cores.
+# included, and to $work/fio_cost fio's own (from its report): what bounds throughput when every
+# process shares the machine's cores.
 #   fio_iops_cost "pid1 pid2" URI fio-args...
 fio_iops_cost() {
   local pids=$1 uri=$2 before iops
@@ -67,6 +68,8 @@ fio_iops_cost() {
   iops=$(fio_iops "$uri" "$@")
   # shellcheck disable=SC2086
   python3 -c "print(round(($(cpu_ticks $pids) - $before) * 10000 / max($iops * ($runtime + 2), 1)))" >"$work/cost"
+  python3 -c 'import json,sys; j=json.load(open(sys.argv[1]))["jobs"][0]; print(round((j["usr_cpu"]+j["sys_cpu"])*1e4/max(j["read"]["iops"]+j["write"]["iops"],1)))' \
+    "$work/fio.json" >"$work/fio_cost"
   echo "$iops"
 }
 

@@ -76,6 +76,7 @@ measure() { # key uri fio-args...
   shift
   fio_iops_cost "$pids" "$@" >"$work/iops"
   cost[$key]=$(<"$work/cost")
+  cost[fio]=$(<"$work/fio_cost")
 }
 {
   echo "synchronous replication: volumes served by node A, replicas in node processes B and C over loopback;"
@@ -95,12 +96,13 @@ measure() { # key uri fio-args...
       measure kit "$kit" $args; k=$(<"$work/iops")
       printf '%-22s %10s %10s %10s %10s %9s %9s %9s\n' "$name" "$one" "$two" "$three" "$k" \
         "$(ratio "$one" "$k")" "$(ratio "$two" "$k")" "$(ratio "$three" "$k")"
-      costs+=("$(printf '%-22s %10s %10s %10s %10s' "$name" "${cost[r1]}" "${cost[r2]}" "${cost[r3]}" "${cost[kit]}")")
+      costs+=("$(printf '%-22s %10s %10s %10s %10s %10s' "$name" "${cost[r1]}" "${cost[r2]}" "${cost[r3]}" "${cost[kit]}" "${cost[fio]}")")
     done
   done
   echo
-  echo "CPU time per I/O in µs (node processes for repl1-3, nbdkit for nbdkit; $(nproc) cores shared by all)"
-  printf '%-22s %10s %10s %10s %10s\n' job "repl1" "repl2" "repl3" "nbdkit"
+  echo "CPU time per I/O in µs (node processes for repl1-3, nbdkit for nbdkit, fio itself in the nbdkit run; $(nproc) cores"
+  echo "shared by all: with every core busy, a ratio is about (nbdkit + fio) / (repl + fio))"
+  printf '%-22s %10s %10s %10s %10s %10s\n' job "repl1" "repl2" "repl3" "nbdkit" "fio"
   printf '%s\n' "${costs[@]}"
 } | tee "$out"
 
