@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * never a failure), and {@link #give} drops those. Up to {@code cacheBytes} of returned buffers are
  * kept. A buffer that is never given back is freed by the garbage collector (and leaves the budget
  * then), so a buffer whose user may still hold it (a storage write in flight when its connection
- * closed) is simply not returned.
+ * closed) is simply not returned. That is why this is not the NBD server's {@code BufferPool}: its
+ * buffers live in arenas that only an explicit release frees, and it has no class for a whole frame.
  */
 public final class FrameBuffers {
     static final int MIN_CLASS_BYTES = 4096;

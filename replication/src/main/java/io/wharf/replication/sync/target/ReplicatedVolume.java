@@ -350,6 +350,7 @@ public final class ReplicatedVolume {
                 replica.tracked.addRange(op.firstRegion, op.lastRegion); // the replicas in sync track these for it
             }
         }
+        ByteBuffer ownCopy = null; // made for the first replica being resynced, shared by the others
         for (Replica replica : replicas.values()) {
             if (!replica.healthy() && !replica.syncing()) {
                 continue;
@@ -363,10 +364,11 @@ public final class ReplicatedVolume {
                     outcome -> answered(op, replica.nodeId, session, outcome));
             if (op.data != null) {
                 // the client's buffer stays unchanged until the acknowledgement, which waits for the replicas in
-                // sync; one being resynced may still write after it, so it gets a copy of its own
-                ByteBuffer data = replica.healthy() ? op.data.duplicate()
-                        : ByteBuffer.allocate(op.data.remaining()).put(op.data.duplicate()).flip();
-                session.write(op.offset, data, op.fua, answered);
+                // sync; one being resynced may still write after it, so it gets a copy (one for all of them)
+                if (!replica.healthy() && ownCopy == null) {
+                    ownCopy = ByteBuffer.allocate(op.data.remaining()).put(op.data.duplicate()).flip();
+                }
+                session.write(op.offset, replica.healthy() ? op.data.duplicate() : ownCopy.duplicate(), op.fua, answered);
             } else {
                 session.trim(op.offset, op.length, op.fua, answered);
             }
