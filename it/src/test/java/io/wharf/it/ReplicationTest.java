@@ -261,6 +261,56 @@ class ReplicationTest {
     }
 
     /**
+     * {@code volume resize} of a replicated volume grows it online: a client connected to its growable
+     * export writes past the old end without reconnecting, every replica in sync grows, and a replica
+     * whose node was killed ({@code kill -9}) before the resize grows when it returns and is resynced;
+     * then every copy has the same bytes. A shrink is refused.
+     */
+    @Test
+    void aReplicatedVolumeGrowsOnlineAndAReplicaAwayGrowsWhenItReturns() throws Exception {
+        NodeProcess a = node("node-a", "zone-a");
+        NodeProcess b = node("node-b", "zone-b");
+        NodeProcess c = node("node-c", "zone-c");
+        Cli cli = new Cli(b.endpoint());
+        Cli.Run created = cli.run("volume", "create", "wide", "--size", "32MiB", "--repl", "3", "--nodes", "node-a,node-b,node-c");
+        assertThat(created.exitCode()).as(created.out() + created.err()).isZero();
+        awaitAllInSync(a.api(), "wide");
+        String target = replication(a.api(), "wide").target();
+        NodeProcess served = target.equals("node-a") ? a : target.equals("node-b") ? b : c;
+        NodeProcess away = served == c ? b : c;
+        byte[] early = CrashTest.content(4, 17);
+        byte[] late = CrashTest.content(4, 18);
+        try (TinyNbdClient client = new TinyNbdClient(served.nbdPort, "wide" + io.wharf.core.Names.GROWABLE_EXPORT_SUFFIX)) {
+            client.write(8L << 20, early);
+            client.flush();
+            away.kill9();
+
+            Cli.Run resize = cli.run("volume", "resize", "wide", "--size", "96MiB");
+            assertThat(resize.exitCode()).as(resize.out() + resize.err()).isZero();
+            assertThat(a.api().getVolume("wide").sizeBytes()).isEqualTo(96L << 20);
+            client.write(90L << 20, late); // past the old end, on the connection opened before the resize
+            client.flush();
+            assertThat(client.read(90L << 20, late.length)).isEqualTo(late);
+            assertThat(client.read(8L << 20, early.length)).isEqualTo(early);
+        }
+        assertThat(states(served.api(), "wide")).containsEntry(away == b ? "node-b" : "node-c", "out-of-sync");
+        try (TinyNbdClient fresh = new TinyNbdClient(served.nbdPort, "wide")) {
+            assertThat(fresh.sizeBytes()).as("a new connection sees the new size").isEqualTo(96L << 20);
+        }
+        Cli.Run shrink = cli.run("volume", "resize", "wide", "--size", "64MiB");
+        assertThat(shrink.exitCode()).isEqualTo(ErrorCode.SHRINK_NOT_SUPPORTED.exitCode());
+
+        away.start();
+        awaitAllInSync(served.api(), "wide");
+        VolumeChecksum checksum = served.api().checksumVolume("wide", null);
+        assertThat(checksum.match()).as("%s", checksum).isTrue();
+        assertThat(checksum.replicas()).as("each digest covers 96 MiB of its node's copy, so the returned one grew too").hasSize(3);
+        try (TinyNbdClient reread = new TinyNbdClient(served.nbdPort, "wide")) {
+            assertThat(reread.read(90L << 20, late.length)).isEqualTo(late);
+        }
+    }
+
+    /**
      * {@code volume update --repl}: an unreplicated volume becomes replicated (its copy in sync, a new one
      * rebuilt online), a third replica is added and rebuilt, one is removed and its copy deleted; deleting
      * the volume deletes every copy.
@@ -309,9 +359,6 @@ class ReplicationTest {
         Cli.Run refused = cli.run("volume", "update", "grow", "--repl", "4");
         assertThat(refused.exitCode()).isEqualTo(ErrorCode.INVALID_ARGUMENT.exitCode());
         assertThat(refused.err()).contains("--repl must be 1, 2 or 3");
-        Cli.Run resize = cli.run("volume", "resize", "grow", "--size", "128MiB");
-        assertThat(resize.exitCode()).isEqualTo(ErrorCode.NOT_SUPPORTED.exitCode());
-        assertThat(resize.err()).contains("NOT_SUPPORTED");
 
         assertThat(cli.run("volume", "delete", "grow", "--force").exitCode()).isZero();
         for (String node : List.of("node-a", "node-b", "node-c")) {

@@ -401,21 +401,13 @@ final class VolumeService implements WharfApi {
                 && request.nodeSelector().isEmpty() && !config.storageless()) {
             return List.of(config.nodeId()); // a single node (or still starting): its own checks give the precise refusal
         }
-        Map<String, Long> provisioned = new java.util.HashMap<>();
-        for (VolumeRecord volume : catalog.list()) {
-            if (volume.replicated()) {
-                volume.replicas().forEach(replica -> provisioned.merge(replica.node(), volume.sizeBytes(), Long::sum));
-            } else {
-                provisioned.merge(volume.node(), volume.sizeBytes(), Long::sum);
-            }
-        }
+        Map<String, Long> provisioned = provisionedByNode();
         List<Placement.Candidate> candidates = new ArrayList<>();
         for (Membership.NodeView node : nodes) {
             NodeRecord r = node.record();
-            long limit = (long) (r.capacityBytes() * Math.max(1.0, r.overcommitRatio()));
             candidates.add(new Placement.Candidate(r.id(), r.zone(), r.rack(), node.online(), r.maintenance(),
                     r.storageless(), Math.max(0, r.capacityBytes() - r.usedBytes()),
-                    limit - provisioned.getOrDefault(r.id(), 0L), r.labels()));
+                    provisionable(r) - provisioned.getOrDefault(r.id(), 0L), r.labels()));
         }
         List<String> chosen = Placement.choose(new Placement.Request(name, sizeBytes, copies, request.nodes(), request.zones(),
                 request.nodeSelector()), candidates);
@@ -425,6 +417,24 @@ final class VolumeService implements WharfApi {
             return homeFirst;
         }
         return chosen;
+    }
+
+    /** Bytes provisioned on each node, as the volume records say now: a replicated volume's size on each replica's node. */
+    private Map<String, Long> provisionedByNode() {
+        Map<String, Long> provisioned = new java.util.HashMap<>();
+        for (VolumeRecord volume : catalog.list()) {
+            if (volume.replicated()) {
+                volume.replicas().forEach(replica -> provisioned.merge(replica.node(), volume.sizeBytes(), Long::sum));
+            } else {
+                provisioned.merge(volume.node(), volume.sizeBytes(), Long::sum);
+            }
+        }
+        return provisioned;
+    }
+
+    /** The most a node may provision: its capacity times its overcommit ratio (at least 1). */
+    private static long provisionable(NodeRecord node) {
+        return (long) (node.capacityBytes() * Math.max(1.0, node.overcommitRatio()));
     }
 
     private void undoCreate(VolumeRecord record) {
@@ -528,20 +538,17 @@ final class VolumeService implements WharfApi {
 
     @Override
     public VolumeInfo resizeVolume(String name, long sizeBytes) {
-        Optional<WharfApi> owner = owner(requireReady(name));
+        VolumeRecord found = requireReady(name);
+        if (found.replicated()) {
+            return resizeReplicated(found, sizeBytes);
+        }
+        Optional<WharfApi> owner = owner(found);
         if (owner.isPresent()) {
             return owner.get().resizeVolume(name, sizeBytes);
         }
         synchronized (controlLock) {
             VolumeRecord record = requireReady(name);
-            requireUnreplicated(record, "resizing", "create a larger replicated volume and copy the data");
-            long newSize = roundUpToBlock(requireSize(sizeBytes));
-            if (newSize < record.sizeBytes()) {
-                throw new WharfException(ErrorCode.SHRINK_NOT_SUPPORTED,
-                        "volume '" + name + "' is " + ByteSize.format(record.sizeBytes()) + "; shrinking it to "
-                                + ByteSize.format(newSize) + " could destroy data",
-                        "volumes only grow; to use less space, copy the data to a new, smaller volume");
-            }
+            long newSize = requireGrowth(record, sizeBytes);
             if (newSize == record.sizeBytes()) {
                 return info(record);
             }
@@ -556,6 +563,79 @@ final class VolumeService implements WharfApi {
             log.atInfo().addKeyValue("volume", name).addKeyValue("sizeBytes", newSize).log("volume resized");
             return info(resized);
         }
+    }
+
+    /** The size a resize of {@code record} to {@code sizeBytes} gives (rounded up to a block); refuses a shrink. */
+    private static long requireGrowth(VolumeRecord record, long sizeBytes) {
+        long newSize = roundUpToBlock(requireSize(sizeBytes));
+        if (newSize < record.sizeBytes()) {
+            throw new WharfException(ErrorCode.SHRINK_NOT_SUPPORTED,
+                    "volume '" + record.name() + "' is " + ByteSize.format(record.sizeBytes()) + "; shrinking it to "
+                            + ByteSize.format(newSize) + " could destroy data",
+                    "volumes only grow; to use less space, copy the data to a new, smaller volume");
+        }
+        return newSize;
+    }
+
+    /**
+     * Grows a replicated volume through its target (the node it is attached to, else its home node):
+     * the target holds writes for a moment, records the size, grows every replica in sync and resumes;
+     * connected clients see the new size on their next request through a growable export, others when
+     * they reconnect. A replica away meanwhile grows when it is resynced. Each replica's node must
+     * have room to provision the growth.
+     */
+    private VolumeInfo resizeReplicated(VolumeRecord record, long sizeBytes) {
+        String name = record.name();
+        long newSize = requireGrowth(record, sizeBytes);
+        if (newSize == record.sizeBytes()) {
+            return getVolume(name);
+        }
+        String target = record.target();
+        if (!target.equals(config.nodeId())) {
+            return peers().owner(target, "node '" + target + "'").orElseThrow().resizeVolume(name, sizeBytes);
+        }
+        Map<String, Long> provisioned = provisionedByNode();
+        Map<String, NodeRecord> nodes = new java.util.HashMap<>();
+        Membership joined = membership;
+        if (joined != null) {
+            joined.nodes().forEach(node -> nodes.put(node.record().id(), node.record()));
+        }
+        long more = newSize - record.sizeBytes();
+        for (VolumeReplica replica : record.replicas()) {
+            NodeRecord node = nodes.get(replica.node());
+            long room = node == null ? Long.MAX_VALUE : provisionable(node) - provisioned.getOrDefault(node.id(), 0L);
+            if (more > room) {
+                throw new WharfException(ErrorCode.CAPACITY_EXCEEDED, "volume '" + name + "' needs " + ByteSize.format(more)
+                        + " more on node '" + replica.node() + "', which holds one of its replicas and has "
+                        + ByteSize.format(Math.max(0, room)) + " left to provision",
+                        "use a smaller size, free space on that node, or move the replica: wharf volume update " + name + " --repl");
+            }
+        }
+        attachments().reconcile(name);
+        awaitServed(name, "resized");
+        TargetVolume volume = servedTarget(name);
+        try {
+            volume.grow(newSize).get(SERVE_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw asWharf(e.getCause() instanceof Exception cause ? cause : e, "resizing volume '" + name + "'");
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new WharfException(ErrorCode.UNAVAILABLE, "resizing volume '" + name + "' did not finish in time",
+                    "check wharf volume inspect " + name + "; the growth goes on and a resize to the same size finishes it");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WharfException(ErrorCode.UNAVAILABLE, "interrupted resizing volume '" + name + "'",
+                    "check wharf volume inspect " + name);
+        }
+        log.atInfo().addKeyValue("volume", name).addKeyValue("sizeBytes", newSize).addKeyValue("replicas", record.replicas().size())
+                .log("replicated volume resized");
+        return getVolume(name);
+    }
+
+    /** The target serving replicated volume {@code name} on this node. */
+    private TargetVolume servedTarget(String name) {
+        return exports.volume(name).map(VolumeExport::volume).filter(TargetVolume.class::isInstance)
+                .map(TargetVolume.class::cast).orElseThrow(() -> new WharfException(ErrorCode.UNAVAILABLE,
+                        "volume '" + name + "' is not served on node '" + config.nodeId() + "' yet", "try again in a moment"));
     }
 
     @Override
@@ -887,9 +967,7 @@ final class VolumeService implements WharfApi {
         }
         attachments().reconcile(name);
         awaitServed(name, "updated");
-        TargetVolume volume = exports.volume(name).map(VolumeExport::volume).filter(TargetVolume.class::isInstance)
-                .map(TargetVolume.class::cast).orElseThrow(() -> new WharfException(ErrorCode.UNAVAILABLE,
-                        "volume '" + name + "' is not served on node '" + config.nodeId() + "' yet", "try again in a moment"));
+        TargetVolume volume = servedTarget(name);
         VolumeRecord current = record;
         List<VolumeReplica> replicas = current.replicas();
         if (repl > replicas.size()) {

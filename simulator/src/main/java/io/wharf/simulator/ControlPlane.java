@@ -32,6 +32,7 @@ final class ControlPlane {
     private int attachingIncarnation;
     private long attachStartedAt;
     private boolean changingReplicas;
+    private boolean growing;
 
     ControlPlane(World world, List<SimNode> nodes, History history, Consumer<ReplicatedVolume> onAttach,
                  Consumer<ReplicatedVolume> onNewTarget) {
@@ -59,6 +60,7 @@ final class ControlPlane {
     void tick() {
         if (serving() == null) {
             changingReplicas = false; // a change asked of a target that died is never answered
+            growing = false;
         }
         if (serving() == null && !attaching()) {
             List<SimNode> up = nodes.stream().filter(SimNode::up).toList();
@@ -90,6 +92,7 @@ final class ControlPlane {
                             }
                             target = volume;
                             changingReplicas = false;
+                            growing = false;
                             targetNode = node;
                             targetIncarnation = incarnation;
                             node.target = volume;
@@ -167,6 +170,23 @@ final class ControlPlane {
         volume.addReplica(node.id, outcome -> {
             changingReplicas = false;
             world.trace("add replica " + node.id + ": " + outcome);
+        });
+    }
+
+    /** Grows the volume by an eighth of {@code finalBytes}, up to it (one growth at a time). */
+    void grow(long finalBytes) {
+        ReplicatedVolume volume = serving();
+        if (volume == null || growing || volume.sizeBytes() >= finalBytes) {
+            return;
+        }
+        long next = Math.min(finalBytes, volume.sizeBytes() + finalBytes / 8);
+        growing = true;
+        world.trace("grow " + VOLUME + " to " + next);
+        volume.grow(next, outcome -> {
+            if (target == volume) {
+                growing = false;
+            }
+            world.trace("grow to " + next + ": " + outcome);
         });
     }
 

@@ -30,12 +30,13 @@ import java.util.SplittableRandom;
  * One seeded run: N nodes, each the real storage engine on a simulated disk plus the production
  * replication code, a simulated network and cluster store, a client workload, and faults (process
  * crashes, power loss with torn and lost unsynced writes, partitions, dropped, delayed, reordered
- * and duplicated frames, target moves, replica set changes). Then the faults stop, the cluster gets
+ * and duplicated frames, target moves, replica set changes, and for every third seed online growth
+ * of a volume that starts at half its size). Then the faults stop, the cluster gets
  * time to converge, and the checkers run. Everything, including every choice of the workload and the
  * faults, comes from the seed: the same seed gives the same trace.
  *
  * <p>Phases: fault phase ({@link SimulationConfig#faultPhaseNanos}); heal (partitions healed, nodes
- * restarted, the network made reliable, the replica set topped up); quiet (the client stops, the
+ * restarted, the network made reliable, the replica set topped up, the volume grown to its full size); quiet (the client stops, the
  * run waits until every replica is in sync, up to {@link SimulationConfig#healLimitNanos}); final
  * checks (a flush, a read of every block through the target, the replicas compared byte for byte).
  */
@@ -51,6 +52,7 @@ public final class Simulation {
     private final ControlPlane control;
     private final Workload workload;
     private final int replicas;
+    private final long initialBytes;
     private Path root;
     private boolean faulting;
 
@@ -64,6 +66,9 @@ public final class Simulation {
         this.world = new World(loop, random, network, store, config.replication(), config.latencies(), listener, trace);
         this.history = new History((int) (config.volumeBytes() / BlockPattern.BLOCK));
         this.replicas = config.replicas() > 0 ? config.replicas() : 2 + random.nextInt(2);
+        // every third seed starts the volume at half its size and grows it online, during the faults and after them
+        this.initialBytes = config.seed() % 3 == 0 ? config.volumeBytes() / 2 / BlockPattern.BLOCK * BlockPattern.BLOCK
+                : config.volumeBytes();
         this.control = new ControlPlane(world, nodes, history, config.onAttach(), this::newTarget);
         this.workload = new Workload(world, history, control, (int) (config.volumeBytes() / BlockPattern.BLOCK), config.clientDepth(),
                 config.thinkNanos());
@@ -113,14 +118,15 @@ public final class Simulation {
             }
             List<ReplicaEntry> entries = new ArrayList<>();
             for (SimNode node : shuffled.subList(0, replicas)) {
-                node.createVolume(ControlPlane.VOLUME, config.volumeBytes());
+                node.createVolume(ControlPlane.VOLUME, initialBytes);
                 entries.add(new ReplicaEntry(node.id, ReplicaState.IN_SYNC));
             }
-            world.store.put(new ReplicationRecord(ControlPlane.VOLUME, config.volumeBytes(), 0, null, entries));
+            world.store.put(new ReplicationRecord(ControlPlane.VOLUME, initialBytes, 0, null, entries));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        trace.line(0, "seed " + config.seed() + ": " + config.nodes() + " nodes, " + replicas + " replicas");
+        trace.line(0, "seed " + config.seed() + ": " + config.nodes() + " nodes, " + replicas + " replicas, " + initialBytes
+                + " of " + config.volumeBytes() + " bytes at first");
     }
 
     private void faultPhase() {
@@ -139,6 +145,7 @@ public final class Simulation {
             control.tick();
             if (!faulting) {
                 control.ensureReplicas(replicas);
+                control.grow(config.volumeBytes());
             }
             controlLoop();
         });
@@ -192,6 +199,8 @@ public final class Simulation {
             control.move();
         } else if (kind < 90) {
             control.changeReplicas(replicas);
+        } else if (kind < 98) {
+            control.grow(config.volumeBytes());
         }
         // else: a quiet interval
     }
@@ -258,8 +267,8 @@ public final class Simulation {
     /** Waits until every replica is in sync and the client is idle; false (with a violation) if that never comes. */
     private boolean quiet() {
         long limit = loop.now() + config.healLimitNanos();
-        loop.run(limit, () -> workload.outstanding() == 0 && control.converged(replicas));
-        if (!control.converged(replicas) || workload.outstanding() != 0) {
+        loop.run(limit, () -> workload.outstanding() == 0 && control.converged(replicas) && grown());
+        if (!control.converged(replicas) || workload.outstanding() != 0 || !grown()) {
             ReplicatedVolume volume = control.serving();
             history.violation("convergence", loop.now(), "not converged " + config.healLimitNanos() / SimulationConfig.MS
                     + " ms after the faults stopped: record " + describe(world.store.read(ControlPlane.VOLUME).value())
@@ -270,6 +279,13 @@ public final class Simulation {
         }
         trace.line(loop.now(), "converged: " + describe(world.store.read(ControlPlane.VOLUME).value()));
         return true;
+    }
+
+    /** The record and the serving target have the volume's final size. */
+    private boolean grown() {
+        ReplicatedVolume volume = control.serving();
+        return volume != null && volume.sizeBytes() == config.volumeBytes()
+                && world.store.read(ControlPlane.VOLUME).value().sizeBytes() == config.volumeBytes();
     }
 
     private void finalChecks() {

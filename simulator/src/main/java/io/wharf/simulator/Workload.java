@@ -102,17 +102,23 @@ final class Workload {
         } else if (kind < 65) {
             flush(target, node);
         } else {
-            read(target, node, world.random.nextInt(blocks), 1 + world.random.nextInt(4));
+            read(target, node, world.random.nextInt(blocksOf(target)), 1 + world.random.nextInt(4));
         }
     }
 
-    private int pickBlock() {
-        return world.random.nextInt(4) == 0 ? world.random.nextInt(blocks) : world.random.nextInt(Math.min(blocks, 48));
+    /** The blocks a target serves now: the volume may grow under the workload. */
+    private int blocksOf(ReplicatedVolume target) {
+        return (int) Math.min(blocks, target.sizeBytes() / BlockPattern.BLOCK);
+    }
+
+    private int pickBlock(int limit) {
+        return world.random.nextInt(4) == 0 ? world.random.nextInt(limit) : world.random.nextInt(Math.min(limit, 48));
     }
 
     private void issueWrite(ReplicatedVolume target, SimNode node, boolean client, boolean zeros) {
-        int first = pickBlock();
-        int count = Math.min(1 + (world.random.nextInt(3) == 0 ? 1 : 0), blocks - first);
+        int limit = blocksOf(target);
+        int first = pickBlock(limit);
+        int count = Math.min(1 + (world.random.nextInt(3) == 0 ? 1 : 0), limit - first);
         for (int i = 0; i < count; i++) {
             if (busy[first + i]) {
                 return;
@@ -180,7 +186,7 @@ final class Workload {
 
     /** A read of {@code count} blocks from {@code first}; checked against the history when it returns. */
     void read(ReplicatedVolume target, SimNode node, int first, int count) {
-        int blocksRead = Math.min(count, blocks - first);
+        int blocksRead = Math.min(count, blocksOf(target) - first);
         History.ReadMark mark = history.readIssued(first, blocksRead, target, world.loop.now(), node.id + "@" + target.epoch());
         Call call = new Call(node, node.incarnation(), null, true);
         calls.add(call);

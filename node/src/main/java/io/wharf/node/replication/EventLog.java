@@ -37,6 +37,12 @@ public final class EventLog implements ReplicationListener {
                     .addKeyValue("volume", fenced.volumeId()).addKeyValue("epoch", fenced.epoch()).addKeyValue("reason", fenced.reason()).log();
             case ReplicationEvent.Failed failed -> log.atError().setMessage("replicated volume failed")
                     .addKeyValue("volume", failed.volumeId()).addKeyValue("epoch", failed.epoch()).addKeyValue("reason", failed.reason()).log();
+            case ReplicationEvent.ReplicaGrown grown -> log.atInfo().setMessage("replica grew")
+                    .addKeyValue("volume", grown.volumeId()).addKeyValue("replica", grown.replica())
+                    .addKeyValue("sizeBytes", grown.sizeBytes()).log();
+            case ReplicationEvent.Grown grown -> log.atInfo().setMessage("replicated volume grew")
+                    .addKeyValue("volume", grown.volumeId()).addKeyValue("epoch", grown.epoch())
+                    .addKeyValue("sizeBytes", grown.sizeBytes()).log();
             case ReplicationEvent.EpochAccepted accepted -> log.atInfo().setMessage("replica accepted a new epoch")
                     .addKeyValue("volume", accepted.volumeId()).addKeyValue("replica", accepted.replica())
                     .addKeyValue("epoch", accepted.epoch()).log();

@@ -56,6 +56,19 @@ final class LocalCopy implements BlockStore {
         }, done);
     }
 
+    /** The pool's growth is durable when it returns. Growths of one volume run one at a time, so a smaller one never comes second. */
+    @Override
+    public void grow(long sizeBytes, Completion<Void> done) {
+        calls.run("grow " + volumeId, () -> {
+            synchronized (this) {
+                if (volume.sizeBytes() < sizeBytes) {
+                    volume.resize(sizeBytes);
+                }
+            }
+            return null;
+        }, done);
+    }
+
     @Override
     public void flush(Completion<Void> done) {
         calls.run("flush " + volumeId, () -> {

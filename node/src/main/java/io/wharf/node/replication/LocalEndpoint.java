@@ -39,7 +39,7 @@ final class LocalEndpoint implements ReplicaEndpoint {
     public void open(String volumeId, long epoch, long sizeBytes, boolean create, Completion<ReplicaSession> done) {
         host.open(volumeId, sizeBytes, create, found -> {
             switch (found) {
-                case Outcome.Ok<ReplicaVolume>(ReplicaVolume volume) -> volume.open(epoch, opened -> done.complete(switch (opened) {
+                case Outcome.Ok<ReplicaVolume>(ReplicaVolume volume) -> volume.open(epoch, sizeBytes, opened -> done.complete(switch (opened) {
                     case Outcome.Ok<Long>(Long session) -> Outcome.ok(new Session(volume, session, epoch));
                     default -> Outcome.castFailure(opened);
                 }));
@@ -124,6 +124,13 @@ final class LocalEndpoint implements ReplicaEndpoint {
         public void settle(RegionSet regions, Completion<Void> done) {
             if (open(done)) {
                 volume.settle(session, epoch, regions.copy(), done);
+            }
+        }
+
+        @Override
+        public void grow(long sizeBytes, Completion<Void> done) {
+            if (open(done)) {
+                volume.grow(session, epoch, sizeBytes, done);
             }
         }
 

@@ -159,23 +159,29 @@ public final class ReplicaHost implements FrameServer.Volumes, FrameHost, AutoCl
                 }
                 Volume created = pool.create(volumeId, sizeBytes);
                 RegionGeometry geometry = RegionGeometry.of(created.sizeBytes(), config.regionBytes());
-                ReplicaMetadata fresh = ReplicaMetadata.fresh(geometry.regionCount());
+                ReplicaMetadata fresh = ReplicaMetadata.fresh(geometry);
                 file.writeLocked(fresh.encode()); // replaces a stale file of an earlier volume of that id
                 return new Loaded(created, geometry, fresh, generation, true);
             }
             Volume volume = existing.get();
-            RegionGeometry geometry = RegionGeometry.of(volume.sizeBytes(), config.regionBytes());
             Optional<byte[]> saved = file.readLocked();
             ReplicaMetadata metadata;
             try {
-                metadata = saved.isEmpty() ? ReplicaMetadata.fresh(geometry.regionCount()) : ReplicaMetadata.decode(saved.get());
+                metadata = saved.isEmpty() ? ReplicaMetadata.fresh(RegionGeometry.of(volume.sizeBytes(), config.regionBytes()))
+                        : ReplicaMetadata.decode(saved.get(), volume.sizeBytes());
             } catch (IllegalArgumentException e) {
                 throw new IOException("replica metadata " + file.path() + " is damaged (" + e.getMessage()
                         + "); the replica cannot be trusted: remove it from the volume's replica set and add it again", e);
             }
-            if (metadata.activity().regionCount() != geometry.regionCount()) {
-                throw new IOException("replica metadata " + file.path() + " has " + metadata.activity().regionCount()
-                        + " regions, the volume of " + volume.sizeBytes() + " bytes " + geometry.regionCount());
+            RegionGeometry geometry; // of the metadata's size: the copy may be larger (it grew, and the save after it did not land)
+            try {
+                geometry = metadata.geometry(config.regionBytes());
+            } catch (IllegalArgumentException e) {
+                throw new IOException("replica metadata " + file.path() + " does not fit (" + e.getMessage() + ")", e);
+            }
+            if (volume.sizeBytes() < geometry.sizeBytes()) {
+                throw new IOException("replica metadata " + file.path() + " is for " + geometry.sizeBytes()
+                        + " bytes, more than the volume's " + volume.sizeBytes());
             }
             return new Loaded(volume, geometry, metadata, generation, false);
         } finally {

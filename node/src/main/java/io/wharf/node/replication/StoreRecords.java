@@ -29,7 +29,7 @@ import java.util.function.Supplier;
 
 /**
  * The replication core's {@link RecordStore} over the volume records in the cluster store: the
- * replication part of a {@link VolumeRecord} (epoch, the node that took it, replicas and their
+ * replication part of a {@link VolumeRecord} (size, epoch, the node that took it, replicas and their
  * states) as a {@link ReplicationRecord}, compared and set on the key's mod revision, so a target's
  * update never overwrites a change another node made to the record (an attach, a schedule).
  *
@@ -72,6 +72,9 @@ public final class StoreRecords implements RecordStore {
             VolumeRecord updated = record.get().withReplication(next.epoch(), next.target(),
                     next.replicas().stream().map(entry -> new VolumeReplica(entry.nodeId(),
                             VolumeReplica.State.valueOf(entry.state().name()))).toList());
+            if (next.sizeBytes() > updated.sizeBytes()) { // a growth: sizes never go down
+                updated = updated.withSize(next.sizeBytes());
+            }
             Bytes key = key(volumeId);
             TxnResult result = store.txn(Txn.when(Compare.modRevision(key, expectedRevision))
                     .then(Op.put(key, Bytes.of(ModelCodec.encode(updated)))).otherwise());

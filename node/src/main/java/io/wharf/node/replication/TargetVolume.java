@@ -38,7 +38,8 @@ public final class TargetVolume implements AsyncVolume {
     private final ReplicatedVolume target;
     private final Scheduler loop;
     private final String id;
-    private final long sizeBytes;
+    /** The size clients see: the target's, read again when a growth completes. */
+    private volatile long sizeBytes;
     private final LocalReads local;
 
     TargetVolume(ReplicatedVolume target, Scheduler loop, LocalReads local) {
@@ -167,10 +168,28 @@ public final class TargetVolume implements AsyncVolume {
         }
     }
 
+    /**
+     * Grows the volume on every replica in sync ({@link ReplicatedVolume#grow}); clients see the new
+     * size once it completes. A replica away meanwhile grows when it is resynced.
+     */
+    public CompletableFuture<Void> grow(long newSizeBytes) {
+        CompletableFuture<Void> grown = new CompletableFuture<>();
+        loop.execute(() -> target.grow(newSizeBytes, outcome -> {
+            Exception failure = failure(outcome);
+            if (failure == null) {
+                sizeBytes = target.sizeBytes();
+                grown.complete(null);
+            } else {
+                grown.completeExceptionally(failure);
+            }
+        }));
+        return grown;
+    }
+
     @Override
-    public void resize(long newSizeBytes) {
-        throw new WharfException(ErrorCode.NOT_SUPPORTED, "a replicated volume cannot be resized yet",
-                "create a larger replicated volume and copy the data");
+    public void resize(long newSizeBytes) throws IOException {
+        await(finished -> grow(newSizeBytes).whenComplete((ok, failure) ->
+                finished.done(failure == null ? null : failure instanceof Exception e ? e : new IOException(failure))));
     }
 
     /** Pool space is counted on the replicas' nodes. */

@@ -141,6 +141,15 @@ class SyncTransportTest {
         assertThat(regions(session, RegionLog.ACTIVITY, null)).contains(regionSet());
         ok(OnLoop.<Void>await(targetLoop, session::flush));
 
+        long grown = 4 * MIB + 2 * REGION;
+        ok(OnLoop.<Void>await(targetLoop, done -> session.grow(grown, done)));
+        assertThat(replica.pool.volume("vol-a").orElseThrow().sizeBytes()).as("GROW_VOLUME grew the pool's volume").isEqualTo(grown);
+        assertThat(durableMetadata("vol-a").sizeBytes()).isEqualTo(grown);
+        byte[] past = random(4096, 4);
+        ok(OnLoop.<Void>await(targetLoop, done -> session.write(grown - 4096, ByteBuffer.wrap(past), false, done)));
+        assertThat(read(session, grown - 4096, 4096)).isEqualTo(past);
+        assertThat(regions(session, RegionLog.ACTIVITY, null).orElseThrow().contains((int) (grown / REGION) - 1)).isTrue();
+
         Outcome<ReplicaSession> older = OnLoop.<ReplicaSession>await(targetLoop, done -> endpoint.open("vol-a", 4, 4 * MIB, false, done));
         assertThat(older).isEqualTo(new Outcome.StaleEpoch<ReplicaSession>(5));
         assertThat(durableMetadata("vol-a").epoch()).isEqualTo(5);
@@ -282,7 +291,7 @@ class SyncTransportTest {
     }
 
     private ReplicaMetadata durableMetadata(String volumeId) throws Exception {
-        return ReplicaMetadata.decode(Files.readAllBytes(replica.host.metadataFile(volumeId)));
+        return ReplicaMetadata.decode(Files.readAllBytes(replica.host.metadataFile(volumeId)), 1); // the current format records the size
     }
 
     private static int unusedPort() throws Exception {

@@ -28,7 +28,11 @@ public record RegionGeometry(long sizeBytes, int regionBytes, int regionCount) {
         if (preferredRegionBytes <= 0 || Integer.bitCount(preferredRegionBytes) != 1 || preferredRegionBytes > MAX_REGION_BYTES) {
             throw new IllegalArgumentException("region size " + preferredRegionBytes + " must be a power of two up to 1 MiB");
         }
-        long region = preferredRegionBytes;
+        return fitted(sizeBytes, preferredRegionBytes);
+    }
+
+    /** {@code sizeBytes} cut into regions of {@code region} bytes, doubled as often as the count needs. */
+    private static RegionGeometry fitted(long sizeBytes, long region) {
         while ((sizeBytes + region - 1) / region > MAX_REGIONS) {
             region *= 2;
         }
@@ -36,6 +40,36 @@ public record RegionGeometry(long sizeBytes, int regionBytes, int regionCount) {
             throw new IllegalArgumentException("volume of " + sizeBytes + " bytes is too large for region tracking");
         }
         return new RegionGeometry(sizeBytes, (int) region, (int) ((sizeBytes + region - 1) / region));
+    }
+
+    /**
+     * The geometry of this volume grown to {@code largerBytes}: the same region size, doubled as often
+     * as the count needs to stay within {@link #MAX_REGIONS}. It equals {@link #of} of the larger size
+     * with the region size this geometry was made with, so every side that grows agrees.
+     *
+     * @throws IllegalArgumentException when {@code largerBytes} is smaller than this size, or too large
+     */
+    public RegionGeometry grown(long largerBytes) {
+        if (largerBytes < sizeBytes) {
+            throw new IllegalArgumentException("a volume of " + sizeBytes + " bytes does not shrink to " + largerBytes);
+        }
+        return fitted(largerBytes, regionBytes);
+    }
+
+    /**
+     * {@code set} (regions of this geometry) as regions of {@code larger}, a grown geometry of the same
+     * volume: every region of {@code larger} that overlaps a member. A superset when the regions got
+     * larger, which is what activity logs and dirty maps need (they may only over-approximate).
+     */
+    public RegionSet carry(RegionSet set, RegionGeometry larger) {
+        if (set.regionCount() != regionCount || larger.sizeBytes < sizeBytes || larger.regionBytes % regionBytes != 0) {
+            throw new IllegalArgumentException("cannot carry a set of " + set.regionCount() + " regions from " + this + " to " + larger);
+        }
+        RegionSet carried = larger.emptySet();
+        for (int region = set.next(0); region >= 0; region = set.next(region + 1)) {
+            carried.add(larger.regionOf(regionStart(region)));
+        }
+        return carried;
     }
 
     public int regionOf(long offset) {

@@ -49,6 +49,13 @@ public interface ReplicaSession {
     /** Removes {@code regions} from the activity log. */
     void settle(RegionSet regions, Completion<Void> done);
 
+    /**
+     * Grows the replica's copy to {@code sizeBytes} and carries its activity log and dirty maps to the
+     * grown geometry ({@link RegionGeometry#grown}), durably before the completion; nothing when it
+     * is that large already. Region sets sent afterwards must be of the grown geometry.
+     */
+    void grow(long sizeBytes, Completion<Void> done);
+
     /** Gives the session up; calls still running complete (or fail) as they will. */
     void close();
 }

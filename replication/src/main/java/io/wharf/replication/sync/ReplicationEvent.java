@@ -29,6 +29,12 @@ public sealed interface ReplicationEvent {
     /** The target cannot go on (no replica in sync, store unreachable too long); it fails all I/O. */
     record Failed(String volumeId, long epoch, String reason) implements ReplicationEvent {}
 
+    /** A replica's copy grew to {@code sizeBytes}, its region sets carried along (replica side). */
+    record ReplicaGrown(String volumeId, String replica, long sizeBytes) implements ReplicationEvent {}
+
+    /** The target grew the volume to {@code sizeBytes} on every replica in sync. */
+    record Grown(String volumeId, long epoch, long sizeBytes) implements ReplicationEvent {}
+
     /** A replica made a new epoch durable (replica side). */
     record EpochAccepted(String volumeId, String replica, long epoch) implements ReplicationEvent {}
 }

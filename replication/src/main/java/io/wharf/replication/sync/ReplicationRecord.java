@@ -78,6 +78,11 @@ public record ReplicationRecord(String volumeId, long sizeBytes, long epoch, Str
         return new ReplicationRecord(volumeId, sizeBytes, epoch, target, next);
     }
 
+    /** This record for the volume grown to {@code largerBytes}; never smaller than it is. */
+    public ReplicationRecord grown(long largerBytes) {
+        return new ReplicationRecord(volumeId, Math.max(sizeBytes, largerBytes), epoch, target, replicas);
+    }
+
     public ReplicationRecord without(String nodeId) {
         return new ReplicationRecord(volumeId, sizeBytes, epoch, target,
                 replicas.stream().filter(entry -> !entry.nodeId().equals(nodeId)).toList());

@@ -12,7 +12,8 @@ import java.nio.ByteBuffer;
  *
  * <p>Payloads: {@code OPEN_FENCED} string volume id + u64 size bytes; {@code GET_REGIONS} u8 log
  * (1 activity, 2 dirty) + for dirty the peer string; {@code TRACK_PEER} peer string + {@link RegionBits};
- * {@code UNTRACK_PEER} peer string; {@code SETTLE_REGIONS} {@link RegionBits}.
+ * {@code UNTRACK_PEER} peer string; {@code SETTLE_REGIONS} {@link RegionBits}; {@code GROW_VOLUME} u64 size
+ * bytes.
  */
 public final class SyncFrameCodec {
     private SyncFrameCodec() {}
@@ -77,6 +78,7 @@ public final class SyncFrameCodec {
                 yield out.flip();
             }
             case SyncMessage.SettleRegions settle -> settle.regions().encode();
+            case SyncMessage.GrowVolume grow -> ByteBuffer.allocate(8).putLong(grow.sizeBytes()).flip();
         };
     }
 
@@ -106,6 +108,10 @@ public final class SyncFrameCodec {
             case SyncMessage.SettleRegions settle -> {
                 handle = settle.volumeHandle();
                 yield settle.epoch();
+            }
+            case SyncMessage.GrowVolume grow -> {
+                handle = grow.volumeHandle();
+                yield grow.epoch();
             }
         };
         FrameCodec.putHeader(dst, FrameCodec.PROTOCOL_VERSION, message.type().code(), flags, 0, handle, message.requestId(),
@@ -279,6 +285,15 @@ public final class SyncFrameCodec {
                 case DecodeResult.Malformed<RegionBits>(DecodeError error) -> new DecodeResult.Malformed<>(error);
                 case DecodeResult.Incomplete<RegionBits> incomplete -> throw new AssertionError(incomplete);
             };
+            case GROW_VOLUME -> {
+                if (in.remaining() != 8) {
+                    yield DecodeResult.malformed(DecodeError.Kind.BAD_PAYLOAD, "GROW_VOLUME: " + in.remaining()
+                            + " bytes where the size (8) belongs");
+                }
+                long size = in.getLong();
+                yield size <= 0 ? DecodeResult.malformed(DecodeError.Kind.BAD_PAYLOAD, "GROW_VOLUME: size " + size)
+                        : ok(new SyncMessage.GrowVolume(id, handle, epoch, size));
+            }
         };
     }
 

@@ -50,7 +50,8 @@ public sealed interface SyncMessage {
      * {@link Status#STALE_EPOCH} when it has seen a higher epoch; otherwise it makes {@code epoch}
      * durable, refuses every request of a lower epoch from then on, waits for the requests of earlier
      * sessions still running, and answers {@link Message.Opened} with a handle that supersedes every
-     * earlier handle of that volume.
+     * earlier handle of that volume. A replica smaller than {@code sizeBytes} (the volume grew while it
+     * was away) grows to it first, as for {@link GrowVolume}; one created with {@link #FLAG_CREATE} has it.
      */
     record OpenFenced(long requestId, String volumeId, long epoch, long sizeBytes, boolean create) implements SyncMessage {
         public OpenFenced {
@@ -126,6 +127,26 @@ public sealed interface SyncMessage {
         @Override
         public SyncMessageType type() {
             return SyncMessageType.SETTLE_REGIONS;
+        }
+    }
+
+    /**
+     * Grows the volume to {@code sizeBytes}: the replica grows its copy, carries its activity log and
+     * dirty maps to the grown region geometry and saves them before the reply; a replica already that
+     * large answers at once. Region sets sent afterwards are of the grown geometry.
+     */
+    record GrowVolume(long requestId, int volumeHandle, long epoch, long sizeBytes) implements SyncMessage {
+        public GrowVolume {
+            checkHandle(volumeHandle);
+            checkEpoch(epoch);
+            if (sizeBytes <= 0) {
+                throw new IllegalArgumentException("size " + sizeBytes + " is not positive");
+            }
+        }
+
+        @Override
+        public SyncMessageType type() {
+            return SyncMessageType.GROW_VOLUME;
         }
     }
 

@@ -21,7 +21,9 @@ public enum SyncMessageType {
     /** Stop tracking a peer (it is in sync again, or left the replica set). */
     UNTRACK_PEER(0x44, 0, Fields.HANDLE | Fields.EPOCH, PayloadShape.STRUCTURED),
     /** Drop regions from the activity log: every replica in sync holds them, flushed. */
-    SETTLE_REGIONS(0x45, 0, Fields.HANDLE | Fields.EPOCH, PayloadShape.DATA);
+    SETTLE_REGIONS(0x45, 0, Fields.HANDLE | Fields.EPOCH, PayloadShape.DATA),
+    /** Grow the replica's copy (and carry its region sets) to a larger size, durably before the reply. */
+    GROW_VOLUME(0x46, 0, Fields.HANDLE | Fields.EPOCH, PayloadShape.STRUCTURED);
 
     /** First and last code of the range reserved for synchronous replication. */
     public static final int FIRST_CODE = 0x40;

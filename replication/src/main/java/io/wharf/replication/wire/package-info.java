@@ -59,16 +59,19 @@
  * before a volume gets more than one replica. Answers are {@code OPENED} and {@code REPLY}.
  * <pre>
  * type           code flags   handle epoch range payload
- * OPEN_FENCED    0x41 CREATE  -      yes   -     string volume id, u64 size bytes   (answer: OPENED)
+ * OPEN_FENCED    0x41 CREATE  -      yes   -     string volume id, u64 size bytes   (answer: OPENED;
+ *                                                a smaller replica grows to the size first)
  * GET_REGIONS    0x42 -       yes    yes   -     u8 log (1 activity, 2 dirty), dirty: string peer
  *                                                (answer: REPLY OK, payload u8 present + region set)
  * TRACK_PEER     0x43 -       yes    yes   -     string peer, region set
  * UNTRACK_PEER   0x44 -       yes    yes   -     string peer
  * SETTLE_REGIONS 0x45 -       yes    yes   -     region set
+ * GROW_VOLUME    0x46 -       yes    yes   -     u64 size bytes (larger; the replica's region sets are
+ *                                                carried to the grown geometry before the reply)
  * </pre>
  * Flag bit 2 is CREATE (OPEN_FENCED only). A region set is u32 region count (at most 8,000,000) and
  * {@code ceil(count / 8)} bytes, region {@code i} in bit {@code i % 8} of byte {@code i / 8}, no bit set
- * at or past the count ({@link io.wharf.replication.wire.RegionBits}). OPEN_FENCED and UNTRACK_PEER
+ * at or past the count ({@link io.wharf.replication.wire.RegionBits}). OPEN_FENCED, UNTRACK_PEER and GROW_VOLUME
  * payloads are structured (at most 1024 bytes); TRACK_PEER and SETTLE_REGIONS at most 1 MiB. 0x40 stays
  * unassigned. Fencing semantics (a replica refusing an epoch lower than one it accepted, with
  * {@code STALE_EPOCH}) come with OPEN_FENCED sessions; a version-1 OPEN is unchanged and unfenced.

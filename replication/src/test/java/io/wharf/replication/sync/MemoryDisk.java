@@ -6,7 +6,7 @@ import java.util.Arrays;
 
 /** A replica's data in memory for tests; completes on the scheduler; can be held (calls wait until released). */
 public final class MemoryDisk implements BlockStore {
-    private final byte[] bytes;
+    private byte[] bytes;
     private final Scheduler scheduler;
     public int writes;
 
@@ -45,6 +45,14 @@ public final class MemoryDisk implements BlockStore {
 
     @Override
     public void flush(Completion<Void> done) {
+        scheduler.execute(() -> done.complete(Outcome.done()));
+    }
+
+    @Override
+    public void grow(long sizeBytes, Completion<Void> done) {
+        if (sizeBytes > bytes.length) {
+            bytes = Arrays.copyOf(bytes, Math.toIntExact(sizeBytes));
+        }
         scheduler.execute(() -> done.complete(Outcome.done()));
     }
 }

@@ -36,6 +36,7 @@ class SyncFrameCodecTest {
                 new SyncMessage.TrackPeer(5, 7, 12, "node-c", regions(8192, 0, 1, 4095, 8191)),
                 new SyncMessage.TrackPeer(6, 7, 12, "n", regions(0)),
                 new SyncMessage.UntrackPeer(7, 7, 12, "node-c"),
+                new SyncMessage.GrowVolume(8, 7, 12, 16L << 40),
                 new SyncMessage.SettleRegions(Long.MAX_VALUE, 7, Long.MAX_VALUE, regions(13, 12)));
     }
 
@@ -108,6 +109,10 @@ class SyncFrameCodecTest {
         assertThat(kindOf(withPayload(everyKind().getLast(), huge))).isEqualTo(BAD_PAYLOAD);
         ByteBuffer log = ByteBuffer.allocate(1).put((byte) 9).flip();
         assertThat(kindOf(withPayload(everyKind().get(2), log))).as("unknown log").isEqualTo(BAD_PAYLOAD);
+        SyncMessage grow = everyKind().get(everyKind().size() - 2);
+        assertThat(kindOf(withPayload(grow, ByteBuffer.allocate(4)))).as("a short size").isEqualTo(BAD_PAYLOAD);
+        assertThat(kindOf(withPayload(grow, ByteBuffer.allocate(8)))).as("size 0").isEqualTo(BAD_PAYLOAD);
+        assertThat(kindOf(withPayload(grow, ByteBuffer.allocate(8).putLong(-4096).flip()))).as("a negative size").isEqualTo(BAD_PAYLOAD);
         ByteBuffer bigOpen = withInt(everyKind().getFirst(), FrameCodec.PAYLOAD_LENGTH_AT, FrameCodec.MAX_STRUCTURED_PAYLOAD_BYTES + 1);
         assertThat(kindOf(bigOpen)).isEqualTo(LENGTH_OVER_LIMIT);
     }
@@ -157,12 +162,13 @@ class SyncFrameCodecTest {
             }
         }
         RegionBits set = new RegionBits(count, bits);
-        return switch (random.nextInt(5)) {
+        return switch (random.nextInt(6)) {
             case 0 -> new SyncMessage.OpenFenced(id, "v" + random.nextInt(1000), epoch, random.nextLong() & Long.MAX_VALUE, random.nextBoolean());
             case 1 -> random.nextBoolean() ? new SyncMessage.GetRegions(id, handle, epoch, SyncMessage.RegionLog.ACTIVITY, null)
                     : new SyncMessage.GetRegions(id, handle, epoch, SyncMessage.RegionLog.DIRTY, "node-" + random.nextInt(99));
             case 2 -> new SyncMessage.TrackPeer(id, handle, epoch, "node-" + random.nextInt(99), set);
             case 3 -> new SyncMessage.UntrackPeer(id, handle, epoch, "node-" + random.nextInt(99));
+            case 4 -> new SyncMessage.GrowVolume(id, handle, epoch, 1 + (random.nextLong() & (Long.MAX_VALUE - 1)));
             default -> new SyncMessage.SettleRegions(id, handle, epoch, set);
         };
     }

@@ -180,9 +180,11 @@ public final class SimNode {
                 shelf.remove(volumeId);
                 world.trace("create " + volumeId + " on " + id);
             }
-            RegionGeometry geometry = RegionGeometry.of(volume.get().sizeBytes(), world.replication.regionBytes());
             byte[] saved = shelf.get(volumeId);
-            ReplicaMetadata metadata = saved == null ? ReplicaMetadata.fresh(geometry.regionCount()) : ReplicaMetadata.decode(saved);
+            ReplicaMetadata metadata = saved == null
+                    ? ReplicaMetadata.fresh(RegionGeometry.of(volume.get().sizeBytes(), world.replication.regionBytes()))
+                    : ReplicaMetadata.decode(saved, volume.get().sizeBytes());
+            RegionGeometry geometry = metadata.geometry(world.replication.regionBytes()); // the copy may be larger: it grew, the save did not land
             ReplicaVolume replica = new ReplicaVolume(id, volumeId, geometry, metadata, new Disk(volume.get()), new Shelf(volumeId),
                     scheduler, world.listener);
             replicas.put(volumeId, replica);
@@ -200,7 +202,7 @@ public final class SimNode {
     /** The replica's epoch as a restart would find it (durable), or -1 without one. */
     public long durableEpoch(String volumeId) {
         byte[] saved = shelf.get(volumeId);
-        return saved == null ? -1 : ReplicaMetadata.decode(saved).epoch();
+        return saved == null ? -1 : ReplicaMetadata.decode(saved, 1).epoch();
     }
 
     /** Reads the whole local copy of a volume straight from the pool (checks at quiescence). */
@@ -247,6 +249,16 @@ public final class SimNode {
         @Override
         public void flush(Completion<Void> done) {
             complete(done, call(volume::flush), true);
+        }
+
+        /** The storage engine's growth is durable when it returns (its metadata is replaced atomically). */
+        @Override
+        public void grow(long sizeBytes, Completion<Void> done) {
+            complete(done, call(() -> {
+                if (volume.sizeBytes() < sizeBytes) {
+                    volume.resize(sizeBytes);
+                }
+            }), true);
         }
 
         private <T> void complete(Completion<T> done, Outcome<T> outcome, boolean flush) {

@@ -275,6 +275,12 @@ public final class FrameEndpoint implements ReplicaEndpoint {
         }
 
         @Override
+        public void grow(long sizeBytes, Completion<Void> done) {
+            long id = nextRequestId++;
+            send(live(), SyncFrameCodec.encode(new SyncMessage.GrowVolume(id, handle, epoch, sizeBytes)), id, FrameEndpoint::done, done);
+        }
+
+        @Override
         public void close() {
             if (closed) {
                 return;

@@ -92,7 +92,7 @@ public final class FrameServer {
         switch (message) {
             case SyncMessage.OpenFenced open -> volumes.open(open.volumeId(), open.sizeBytes(), open.create(), found -> {
                 switch (found) {
-                    case Outcome.Ok<ReplicaVolume>(ReplicaVolume volume) -> volume.open(open.epoch(), opened -> {
+                    case Outcome.Ok<ReplicaVolume>(ReplicaVolume volume) -> volume.open(open.epoch(), open.sizeBytes(), opened -> {
                         switch (opened) {
                             case Outcome.Ok<Long>(Long session) -> {
                                 int handle = nextHandle++;
@@ -118,6 +118,8 @@ public final class FrameServer {
                     handle.session, untrack.epoch(), untrack.peer(), answer -> reply(ok(id, answer))));
             case SyncMessage.SettleRegions settle -> withHandle(id, settle.volumeHandle(), handle -> handle.volume.settle(
                     handle.session, settle.epoch(), regions(settle.regions()), answer -> reply(ok(id, answer))));
+            case SyncMessage.GrowVolume grow -> withHandle(id, grow.volumeHandle(), handle -> handle.volume.grow(handle.session,
+                    grow.epoch(), grow.sizeBytes(), answer -> reply(ok(id, answer))));
         }
     }
 

@@ -19,4 +19,7 @@ public interface BlockStore {
     void trim(long offset, long length, Completion<Void> done);
 
     void flush(Completion<Void> done);
+
+    /** Grows the copy to at least {@code sizeBytes} (nothing when it is that large already), durably; new bytes read as zeros. */
+    void grow(long sizeBytes, Completion<Void> done);
 }

@@ -1,5 +1,6 @@
 package io.wharf.replication.sync.replica;
 
+import io.wharf.replication.sync.RegionGeometry;
 import io.wharf.replication.sync.RegionSet;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -11,20 +12,27 @@ import java.util.TreeMap;
 import java.util.zip.CRC32C;
 
 /**
- * What a replica keeps durable about its volume besides the data: the highest epoch it accepted,
- * its activity log, and a dirty map per peer it tracks.
+ * What a replica keeps durable about its volume besides the data: the size its region sets are cut
+ * for, the highest epoch it accepted, its activity log, and a dirty map per peer it tracks.
  *
- * <p>Encoding (big-endian): magic "WRM1", u64 epoch, u32 region count, activity bitmap, u16 peer
- * count, per peer (u16 length + UTF-8 node id, bitmap), u32 CRC32C of everything before it. A
- * bitmap is {@code ceil(count / 8)} bytes, region {@code i} in bit {@code i % 8} of byte {@code i / 8}.
+ * <p>Encoding (big-endian): magic "WRM2", u64 size bytes, u64 epoch, u32 region count, activity
+ * bitmap, u16 peer count, per peer (u16 length + UTF-8 node id, bitmap), u32 CRC32C of everything
+ * before it. A bitmap is {@code ceil(count / 8)} bytes, region {@code i} in bit {@code i % 8} of byte
+ * {@code i / 8}. The first format, "WRM1", had no size (the volume's size was the metadata's); it is
+ * still read.
+ *
+ * <p>The size matters when a volume grows: the replica grows its copy first and saves metadata cut
+ * for the new size second, so after a crash in between the copy is larger than the metadata says,
+ * and the size tells which regions the saved sets mean.
  */
-public record ReplicaMetadata(long epoch, RegionSet activity, Map<String, RegionSet> tracked) {
-    private static final int MAGIC = 0x57524d31;
+public record ReplicaMetadata(long sizeBytes, long epoch, RegionSet activity, Map<String, RegionSet> tracked) {
+    private static final int MAGIC = 0x57524d32;
+    private static final int MAGIC_WITHOUT_SIZE = 0x57524d31;
 
     public ReplicaMetadata {
         Objects.requireNonNull(activity, "activity");
-        if (epoch < 0) {
-            throw new IllegalArgumentException("epoch " + epoch);
+        if (epoch < 0 || sizeBytes <= 0) {
+            throw new IllegalArgumentException("epoch " + epoch + ", size " + sizeBytes);
         }
         TreeMap<String, RegionSet> copy = new TreeMap<>();
         for (Map.Entry<String, RegionSet> entry : tracked.entrySet()) {
@@ -39,19 +47,33 @@ public record ReplicaMetadata(long epoch, RegionSet activity, Map<String, Region
     }
 
     /** A replica that never accepted an epoch and tracks nothing. */
-    public static ReplicaMetadata fresh(int regionCount) {
-        return new ReplicaMetadata(0, RegionSet.empty(regionCount), Map.of());
+    public static ReplicaMetadata fresh(RegionGeometry geometry) {
+        return new ReplicaMetadata(geometry.sizeBytes(), 0, geometry.emptySet(), Map.of());
+    }
+
+    /**
+     * The geometry the saved sets are cut for, with {@code preferredRegionBytes} as configured.
+     *
+     * @throws IllegalArgumentException when the sets do not fit it (the region size was configured differently)
+     */
+    public RegionGeometry geometry(int preferredRegionBytes) {
+        RegionGeometry geometry = RegionGeometry.of(sizeBytes, preferredRegionBytes);
+        if (geometry.regionCount() != activity.regionCount()) {
+            throw new IllegalArgumentException("metadata of " + activity.regionCount() + " regions does not fit a volume of "
+                    + sizeBytes + " bytes with regions of " + preferredRegionBytes + " bytes (" + geometry.regionCount() + " regions)");
+        }
+        return geometry;
     }
 
     public byte[] encode() {
         int regions = activity.regionCount();
         int bitmapBytes = (regions + 7) / 8;
-        int size = 4 + 8 + 4 + bitmapBytes + 2 + 4;
+        int size = 4 + 8 + 8 + 4 + bitmapBytes + 2 + 4;
         for (String peer : tracked.keySet()) {
             size += 2 + peer.getBytes(StandardCharsets.UTF_8).length + bitmapBytes;
         }
         ByteBuffer out = ByteBuffer.allocate(size);
-        out.putInt(MAGIC).putLong(epoch).putInt(regions);
+        out.putInt(MAGIC).putLong(sizeBytes).putLong(epoch).putInt(regions);
         putBitmap(out, activity, bitmapBytes);
         out.putShort((short) tracked.size());
         tracked.forEach((peer, set) -> {
@@ -65,25 +87,30 @@ public record ReplicaMetadata(long epoch, RegionSet activity, Map<String, Region
         return out.array();
     }
 
-    /** Decodes {@link #encode}'s bytes; damaged or foreign bytes throw {@link IllegalArgumentException}. */
-    public static ReplicaMetadata decode(byte[] bytes) {
+    /**
+     * Decodes {@link #encode}'s bytes; damaged or foreign bytes throw {@link IllegalArgumentException}.
+     *
+     * @param volumeBytes the size of the replica's copy, which is the metadata's in the first format
+     */
+    public static ReplicaMetadata decode(byte[] bytes, long volumeBytes) {
         if (bytes.length < 4 + 8 + 4 + 2 + 4) {
             throw new IllegalArgumentException("replica metadata of " + bytes.length + " bytes is truncated");
         }
         CRC32C crc = new CRC32C();
         crc.update(bytes, 0, bytes.length - 4);
         ByteBuffer in = ByteBuffer.wrap(bytes);
-        if (in.getInt(bytes.length - 4) != (int) crc.getValue() || in.getInt() != MAGIC) {
+        int magic = in.getInt();
+        if (in.getInt(bytes.length - 4) != (int) crc.getValue() || magic != MAGIC && magic != MAGIC_WITHOUT_SIZE) {
             throw new IllegalArgumentException("replica metadata is damaged (checksum or magic)");
         }
         try {
-            return decodeBody(in);
+            return decodeBody(in, magic == MAGIC ? in.getLong() : volumeBytes);
         } catch (java.nio.BufferUnderflowException e) {
             throw new IllegalArgumentException("replica metadata is truncated", e);
         }
     }
 
-    private static ReplicaMetadata decodeBody(ByteBuffer in) {
+    private static ReplicaMetadata decodeBody(ByteBuffer in, long sizeBytes) {
         long epoch = in.getLong();
         int regions = in.getInt();
         int bitmapBytes = (regions + 7) / 8;
@@ -98,7 +125,7 @@ public record ReplicaMetadata(long epoch, RegionSet activity, Map<String, Region
         if (in.remaining() != 4) {
             throw new IllegalArgumentException("replica metadata has " + (in.remaining() - 4) + " unexpected bytes");
         }
-        return new ReplicaMetadata(epoch, activity, tracked);
+        return new ReplicaMetadata(sizeBytes, epoch, activity, tracked);
     }
 
     private static void putBitmap(ByteBuffer out, RegionSet set, int bitmapBytes) {

@@ -36,18 +36,22 @@ import java.util.TreeMap;
  *       durable in the activity log and in the dirty map of every peer tracked. So whatever a crash
  *       leaves of the write, the regions it may have changed are on record.</li>
  *   <li>A failed metadata save stops the replica: every later call fails.</li>
+ *   <li>Growth: the copy grows first, then the region sets are carried to the larger geometry and
+ *       saved; only then is the growth answered, and only then is a range past the old size taken. So
+ *       the copy is never smaller than the metadata says, and after a crash in between the metadata
+ *       (which records its size) still describes the regions it means.</li>
  * </ul>
  */
 public final class ReplicaVolume {
     private final String nodeId;
     private final String volumeId;
-    private final RegionGeometry geometry;
+    private RegionGeometry geometry;
     private final BlockStore store;
     private final ReplicaStateStore stateStore;
     private final Scheduler scheduler;
     private final ReplicationListener listener;
 
-    private final RegionSet activity;
+    private RegionSet activity;
     private final Map<String, RegionSet> tracked = new TreeMap<>();
     private long promisedEpoch;
     private long savedEpoch;
@@ -70,11 +74,16 @@ public final class ReplicaVolume {
 
     private record SaveWaiter(long version, Runnable then, Completion<?> onFailure) {}
 
+    /**
+     * @param geometry the geometry of {@code persisted} ({@link ReplicaMetadata#geometry}); the store
+     *                 may be larger (it grew, and the metadata cut for its new size was not saved yet)
+     */
     public ReplicaVolume(String nodeId, String volumeId, RegionGeometry geometry, ReplicaMetadata persisted, BlockStore store,
                          ReplicaStateStore stateStore, Scheduler scheduler, ReplicationListener listener) {
-        Invariants.check(persisted.activity().regionCount() == geometry.regionCount(), "metadata of " + volumeId
-                + " has " + persisted.activity().regionCount() + " regions, geometry " + geometry.regionCount());
-        Invariants.check(store.sizeBytes() == geometry.sizeBytes(), "volume " + volumeId + " size differs from its geometry");
+        Invariants.check(persisted.activity().regionCount() == geometry.regionCount() && persisted.sizeBytes() == geometry.sizeBytes(),
+                "metadata of " + volumeId + " has " + persisted.activity().regionCount() + " regions of a volume of "
+                        + persisted.sizeBytes() + " bytes, geometry " + geometry);
+        Invariants.check(store.sizeBytes() >= geometry.sizeBytes(), "volume " + volumeId + " is smaller than its metadata says");
         this.nodeId = nodeId;
         this.volumeId = volumeId;
         this.geometry = geometry;
@@ -115,13 +124,16 @@ public final class ReplicaVolume {
 
     /** A copy of the metadata as it is in memory now (tests, diagnostics). */
     public ReplicaMetadata metadata() {
-        return new ReplicaMetadata(promisedEpoch, activity, tracked);
+        return new ReplicaMetadata(geometry.sizeBytes(), promisedEpoch, activity, tracked);
     }
 
     // --- open: fencing and sessions ---
 
-    /** Opens a session at {@code epoch}: see {@link io.wharf.replication.sync.ReplicaEndpoint#open}. */
-    public void open(long epoch, Completion<Long> done) {
+    /**
+     * Opens a session at {@code epoch}: see {@link io.wharf.replication.sync.ReplicaEndpoint#open}. A
+     * replica smaller than {@code sizeBytes} (the volume grew while it was away) grows first.
+     */
+    public void open(long epoch, long sizeBytes, Completion<Long> done) {
         if (broken) {
             scheduler.execute(() -> done.complete(brokenOutcome()));
             return;
@@ -148,9 +160,81 @@ public final class ReplicaVolume {
                 if (newEpoch) {
                     listener.on(new ReplicationEvent.EpochAccepted(volumeId, nodeId, epoch));
                 }
-                done.complete(Outcome.ok(session));
+                growTo(sizeBytes, grown -> {
+                    if (!(grown instanceof Outcome.Ok<Void>)) {
+                        done.complete(Outcome.castFailure(grown));
+                    } else if (currentSession != session) {
+                        done.complete(Outcome.failed(ErrorCode.UNAVAILABLE, "open of " + volumeId + " on " + nodeId
+                                + " was superseded by a newer open"));
+                    } else {
+                        done.complete(Outcome.ok(session));
+                    }
+                });
             }, done);
         });
+    }
+
+    // --- growth ---
+
+    /** Grows the volume to {@code sizeBytes} (nothing when it is that large already); answered once durable. */
+    public void grow(long session, long epoch, long sizeBytes, Completion<Void> done) {
+        Outcome<Void> refusal = refusal(session, epoch, 0, 0);
+        if (refusal != null) {
+            scheduler.execute(() -> done.complete(refusal));
+            return;
+        }
+        growTo(sizeBytes, done);
+    }
+
+    /**
+     * The copy grows first; then, on the scheduler, every region set is carried to the grown geometry
+     * and saved. Writes, trims and metadata saves may run meanwhile: they are within the old size,
+     * and their sets are carried with the others. Growths may overlap: each carries to the largest
+     * size reached so far.
+     */
+    private void growTo(long sizeBytes, Completion<Void> done) {
+        if (sizeBytes <= geometry.sizeBytes()) {
+            scheduler.execute(() -> done.complete(Outcome.done()));
+            return;
+        }
+        try {
+            geometry.grown(sizeBytes);
+        } catch (IllegalArgumentException e) {
+            scheduler.execute(() -> done.complete(Outcome.failed(ErrorCode.INVALID_ARGUMENT, "volume " + volumeId
+                    + " cannot grow to " + sizeBytes + " bytes: " + e.getMessage())));
+            return;
+        }
+        storageCalls++;
+        store.grow(sizeBytes, outcome -> {
+            storageCallDone();
+            if (broken) {
+                done.complete(brokenOutcome());
+                return;
+            }
+            if (!(outcome instanceof Outcome.Ok<Void>)) {
+                done.complete(outcome);
+                return;
+            }
+            if (sizeBytes > geometry.sizeBytes()) {
+                carryTo(geometry.grown(sizeBytes));
+            }
+            waitSaved(version, () -> done.complete(Outcome.done()), done);
+        });
+    }
+
+    private void carryTo(RegionGeometry larger) {
+        RegionGeometry before = geometry;
+        activity = before.carry(activity, larger);
+        tracked.replaceAll((peer, set) -> before.carry(set, larger));
+        unsavedRegions = before.carry(unsavedRegions, larger);
+        savingRegions = before.carry(savingRegions, larger);
+        // a set saved before holds old regions: a write into part of a larger region it did not hold
+        // waits for the save of the carried sets, as for a region new to them
+        unsavedRegions.addAll(activity);
+        tracked.values().forEach(unsavedRegions::addAll);
+        geometry = larger;
+        version++;
+        listener.on(new ReplicationEvent.ReplicaGrown(volumeId, nodeId, larger.sizeBytes()));
     }
 
     // --- data ---

@@ -38,19 +38,18 @@ abstract sealed class ClientOp<T> permits ClientOp.Sent, ClientOp.Read {
         final long length;
         final ByteBuffer data;
         final boolean fua;
-        final int firstRegion;
-        final int lastRegion;
+        /** The regions written, set when it is sent (a growth of the volume may change the geometry before). */
+        int firstRegion;
+        int lastRegion;
         RangeLocks.Lock lock;
         boolean sent;
 
-        Update(long offset, long length, ByteBuffer data, boolean fua, int firstRegion, int lastRegion, Completion<Void> done) {
+        Update(long offset, long length, ByteBuffer data, boolean fua, Completion<Void> done) {
             super(done);
             this.offset = offset;
             this.length = length;
             this.data = data;
             this.fua = fua;
-            this.firstRegion = firstRegion;
-            this.lastRegion = lastRegion;
         }
     }
 

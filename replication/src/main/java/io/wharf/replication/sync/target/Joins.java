@@ -21,6 +21,11 @@ final class Joins {
         this.volume = volume;
     }
 
+    /** A join is under way (its track calls carry region sets of the current geometry). */
+    boolean busy() {
+        return joining;
+    }
+
     @Override
     public String toString() {
         return (joining ? "joining" : "idle") + (queue.isEmpty() ? "" : " +" + queue.size() + " queued");

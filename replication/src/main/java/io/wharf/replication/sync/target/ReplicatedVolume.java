@@ -50,6 +50,11 @@ import java.util.function.UnaryOperator;
  *       every few flushes, while new writes are held for one round trip.</li>
  *   <li><b>Resync and rebuild</b> ({@link Resync}) run online and join the in-sync set by
  *       compare-and-set only when complete.</li>
+ *   <li><b>Growth</b> ({@link #grow}): writes are held and drained, resyncs stopped; the record
+ *       takes the new size by compare-and-set first (so a replica opened later, by a resync or a
+ *       takeover, grows at its open); then every replica in sync grows; then the target carries its
+ *       region sets to the grown geometry and resumes. Marking rounds wait meanwhile, so no region set
+ *       of the old geometry reaches a replica that grew.</li>
  * </ul>
  *
  * <p>Thread safety: none; every call must run on {@link #scheduler}. Client completions run on it too,
@@ -65,6 +70,7 @@ public final class ReplicatedVolume {
     static final int PAUSE_SETTLE = 2;
     static final int PAUSE_JOIN = 4;
     static final int PAUSE_DETACH = 8;
+    static final int PAUSE_GROW = 16;
 
     final String volumeId;
     final String localNode;
@@ -95,6 +101,14 @@ public final class ReplicatedVolume {
     private long markStarted;
     private long markCommitted;
     boolean marking;
+    /** A marking round waits for a growth to finish. */
+    private boolean markDeferred;
+
+    /** A growth is under way: from its hold on writes until the target's region sets are carried. */
+    boolean growing;
+    /** The growth has drained and is changing the record and the replicas: marking rounds wait. */
+    private boolean growthSent;
+    private Completion<Void> growthDone;
 
     private final Joins joins = new Joins(this);
 
@@ -300,13 +314,114 @@ public final class ReplicatedVolume {
         }, done);
     }
 
+    // --- growth ---
+
+    /**
+     * Grows the volume to {@code sizeBytes}: holds new writes and flushes, waits for those in flight
+     * (and for marking, settling and joins), stops the resyncs, records the size by compare-and-set,
+     * grows every replica in sync, carries the target's region sets to the grown geometry and
+     * resumes; the resyncs start again and grow their replicas at open. A replica that fails its
+     * growth is marked out of sync as after any failed call. Reads go on throughout.
+     */
+    public void grow(long sizeBytes, Completion<Void> done) {
+        Outcome<Void> refusal = null;
+        RegionGeometry next = null;
+        if (phase != Phase.SERVING) {
+            refusal = phaseFailure();
+        } else if (growing) {
+            refusal = Outcome.failed(ErrorCode.UNAVAILABLE, "volume " + volumeId + " is growing already; try again when it is done");
+        } else if (sizeBytes < geometry.sizeBytes()) {
+            refusal = Outcome.failed(ErrorCode.INVALID_ARGUMENT, "volume " + volumeId + " of " + geometry.sizeBytes()
+                    + " bytes cannot shrink to " + sizeBytes);
+        } else if (sizeBytes == geometry.sizeBytes()) {
+            refusal = Outcome.done();
+        } else {
+            try {
+                next = geometry.grown(sizeBytes);
+            } catch (IllegalArgumentException e) {
+                refusal = Outcome.failed(ErrorCode.INVALID_ARGUMENT, e.getMessage());
+            }
+        }
+        if (refusal != null) {
+            Outcome<Void> answer = refusal;
+            scheduler.execute(() -> done.complete(answer));
+            return;
+        }
+        RegionGeometry grown = next;
+        growing = true;
+        growthDone = done;
+        pause(PAUSE_GROW);
+        for (Replica replica : replicas.values()) {
+            replica.retry.cancel();
+            if (replica.resync != null) {
+                replica.resync.abort("the volume grows"); // its region list is of the old geometry
+            }
+        }
+        whenDrained(() -> updates.isEmpty() && flushes.isEmpty() && !marking && !settling && !joins.busy(), () -> {
+            growthSent = true;
+            updateRecord("grow to " + sizeBytes + " bytes", current -> current.grown(sizeBytes), committed -> {
+                List<Replica> healthy = healthyReplicas();
+                Countdown countdown = new Countdown(scheduler, healthy.size(), () -> finishGrowth(grown));
+                for (Replica replica : healthy) {
+                    ReplicaSession session = replica.session;
+                    session.grow(sizeBytes, deadline("grow on " + replica.nodeId, outcome -> {
+                        failedCall(replica, session, outcome);
+                        countdown.one();
+                    }));
+                }
+            }, (Completion<Void>) givenUp -> endGrowth(givenUp));
+        });
+    }
+
+    private void finishGrowth(RegionGeometry grown) {
+        if (phase != Phase.SERVING) {
+            endGrowth(phaseFailure());
+            return;
+        }
+        RegionGeometry before = geometry;
+        geometry = grown;
+        unsettled = before.carry(unsettled, grown);
+        settleable = before.carry(settleable, grown);
+        aged = before.carry(aged, grown);
+        for (Replica replica : replicas.values()) {
+            if (replica.tracked != null) {
+                replica.tracked = before.carry(replica.tracked, grown);
+            }
+        }
+        listener.on(new ReplicationEvent.Grown(volumeId, epoch, grown.sizeBytes()));
+        endGrowth(Outcome.done());
+    }
+
+    /** Ends the growth with {@code outcome} (once; also when the target stops while it waits) and resumes. */
+    private void endGrowth(Outcome<Void> outcome) {
+        Completion<Void> done = growthDone;
+        if (done == null) {
+            return;
+        }
+        growthDone = null;
+        growing = false;
+        growthSent = false;
+        scheduler.execute(() -> done.complete(outcome));
+        if (phase != Phase.SERVING) {
+            return;
+        }
+        if (markDeferred) {
+            markDeferred = false;
+            markRound();
+        }
+        unpause(PAUSE_GROW);
+        for (Replica replica : replicas.values()) {
+            if (replica.state != ReplicaState.IN_SYNC && !replica.failing) {
+                scheduleResync(replica, 0);
+            }
+        }
+    }
+
     // --- writes ---
 
     private void submitUpdate(long offset, long length, ByteBuffer data, boolean fua, long maxLength, Completion<Void> done) {
         String invalid = checkRange(offset, length, maxLength);
-        int first = invalid == null ? geometry.regionOf(offset) : 0;
-        int last = invalid == null ? geometry.lastRegion(offset, length) : 0;
-        ClientOp.Update op = new ClientOp.Update(offset, length, data, fua, first, last, done);
+        ClientOp.Update op = new ClientOp.Update(offset, length, data, fua, done);
         pending.add(op);
         if (invalid != null || length == 0) {
             answer(op, invalid != null ? Outcome.failed(ErrorCode.INVALID_ARGUMENT, invalid) : Outcome.done());
@@ -338,6 +453,8 @@ public final class ReplicatedVolume {
             return;
         }
         op.sent = true;
+        op.firstRegion = geometry.regionOf(op.offset);
+        op.lastRegion = geometry.lastRegion(op.offset, op.length);
         updates.add(op);
         unsettled.addRange(op.firstRegion, op.lastRegion);
         settleable.removeRange(op.firstRegion, op.lastRegion);
@@ -585,6 +702,10 @@ public final class ReplicatedVolume {
         if (phase != Phase.SERVING) {
             return;
         }
+        if (growthSent) {
+            markDeferred = true; // the failing replicas' regions are of the old geometry until the growth ends
+            return;
+        }
         List<Replica> batch = replicas.values().stream().filter(replica -> replica.failing).toList();
         if (batch.isEmpty()) {
             // nothing (left) to mark: a replica that failed was removed from the record meanwhile, so
@@ -644,7 +765,7 @@ public final class ReplicatedVolume {
      * save on every write after each settlement.
      */
     private void maybeSettle() {
-        if (settling || phase != Phase.SERVING || settleable.isEmpty() || flushesSinceSettle < config.settleEveryFlushes()
+        if (settling || growing || phase != Phase.SERVING || settleable.isEmpty() || flushesSinceSettle < config.settleEveryFlushes()
                 || scheduler.nanoTime() - lastSettleNanos < config.settleIdleNanos()) {
             return;
         }
@@ -700,7 +821,7 @@ public final class ReplicatedVolume {
         replica.retry.cancel();
         replica.retry = scheduler.schedule(delayNanos, () -> {
             if (phase == Phase.SERVING && replicas.get(replica.nodeId) == replica && replica.resync == null
-                    && replica.state != ReplicaState.IN_SYNC && !replica.failing) {
+                    && replica.state != ReplicaState.IN_SYNC && !replica.failing && !growing) { // a growth starts it again
                 replica.resync = new Resync(this, replica);
                 replica.resync.start();
             }
@@ -723,10 +844,11 @@ public final class ReplicatedVolume {
         long start = geometry.regionStart(region);
         long end = start + geometry.regionLength(region);
         RangeLocks.Lock[] lock = new RangeLocks.Lock[1];
+        RegionGeometry copiedIn = geometry;
         lock[0] = locks.acquire(start, end, () -> copyChunk(start, end, destination, destinationSession, outcome -> {
             locks.release(lock[0]);
-            if (outcome instanceof Outcome.Ok<Void>) {
-                unsettled.add(region); // in the destination's activity log now
+            if (outcome instanceof Outcome.Ok<Void>) { // in the destination's activity log now
+                unsettled.add(copiedIn == geometry ? region : geometry.regionOf(copiedIn.regionStart(region)));
             }
             done.complete(outcome);
         }));
@@ -825,10 +947,12 @@ public final class ReplicatedVolume {
         closeEverything(phaseFailure());
     }
 
+    @SuppressWarnings("unchecked")
     private void closeEverything(Outcome<?> failure) {
         for (ClientOp<?> op : List.copyOf(pending)) {
             answerFailure(op, failure);
         }
+        endGrowth((Outcome<Void>) failure);
         held.clear();
         drainWaiters.clear();
         for (Replica replica : replicas.values()) {
@@ -885,6 +1009,7 @@ public final class ReplicatedVolume {
             held.clear();
             ready.forEach(Runnable::run);
         }
+        checkDrained(); // a growth may wait for the settling, marking or join that held writes
     }
 
     private void whenUnpaused(Runnable task) {

@@ -34,7 +34,7 @@ class FrameAdapterTest {
     @BeforeEach
     void setUp() {
         MemoryDisk disk = new MemoryDisk(1 << 20, scheduler);
-        replica = new ReplicaVolume("n2", "v", geometry, ReplicaMetadata.fresh(geometry.regionCount()), disk,
+        replica = new ReplicaVolume("n2", "v", geometry, ReplicaMetadata.fresh(geometry), disk,
                 (metadata, done) -> scheduler.execute(() -> done.complete(Outcome.done())), scheduler, ReplicationListener.NONE);
         endpoint = new FrameEndpoint("n2", scheduler, me -> {
             FrameLink serverLink = new FrameLink() {

@@ -200,6 +200,78 @@ class ReplicatedVolumeTest {
         assertThat(cluster.nodes.get("a").reads + cluster.nodes.get("c").reads).isZero();
     }
 
+    /**
+     * A growth records the new size, then grows every replica in sync (copy and durable metadata) before
+     * it answers; a replica away at the time grows when its resync opens it, and copies what was
+     * written past the old end meanwhile.
+     */
+    @Test
+    void aGrowthGrowsEveryReplicaInSyncAndOneAwayGrowsWhenItReturns() {
+        TestCluster cluster = new TestCluster("a", "b", "c");
+        ReplicatedVolume volume = cluster.attach("a");
+        long size = TestCluster.SIZE;
+        cluster.<Void>await(done -> volume.write(3 * REGION, block(3), false, done));
+        cluster.<Void>await(volume::flush); // settles region 3 out of the activity logs
+        cluster.scheduler.advance(10 * MS);
+        cluster.nodes.get("c").unreachable = true;
+        assertThat(cluster.<Void>await(done -> volume.write(4 * REGION, block(4), false, done))).isInstanceOf(Outcome.Ok.class);
+        assertThat(cluster.store.current.value().state("c")).isEqualTo(ReplicaState.OUT_OF_SYNC);
+
+        assertThat(cluster.<Void>await(done -> volume.write(size, block(1), false, done))).as("past the end")
+                .isInstanceOf(Outcome.Failed.class);
+        assertThat(cluster.<Void>await(done -> volume.grow(3 * size, done))).isInstanceOf(Outcome.Ok.class);
+        assertThat(volume.sizeBytes()).isEqualTo(3 * size);
+        assertThat(cluster.store.current.value().sizeBytes()).isEqualTo(3 * size);
+        for (String id : List.of("a", "b")) {
+            TestCluster.Node node = cluster.nodes.get(id);
+            assertThat(node.disk.sizeBytes()).as(id).isEqualTo(3 * size);
+            assertThat(node.durable.sizeBytes()).as("%s metadata, durable", id).isEqualTo(3 * size);
+            assertThat(node.durable.tracked().get("c").contains(4)).as("%s still tracks c's region 4", id).isTrue();
+        }
+        assertThat(cluster.nodes.get("c").disk.sizeBytes()).as("c was away").isEqualTo(size);
+
+        long past = 2 * size + 5 * REGION;
+        assertThat(cluster.<Void>await(done -> volume.write(past, block(9), false, done))).isInstanceOf(Outcome.Ok.class);
+        assertThat(cluster.nodes.get("a").durable.tracked().get("c").contains((int) (past / REGION))).isTrue();
+        cluster.nodes.get("c").unreachable = false;
+        cluster.scheduler.advance(300 * MS);
+        assertThat(cluster.store.current.value().state("c")).isEqualTo(ReplicaState.IN_SYNC);
+        assertThat(volume.status().replicas().get(2).regionsToCopy()).as("regions 4 and the one past the old end").isEqualTo(2);
+        for (String id : List.of("b", "c")) {
+            assertThat(cluster.nodes.get(id).disk.bytes()).as(id).isEqualTo(cluster.nodes.get("a").disk.bytes());
+        }
+        ByteBuffer read = ((Outcome.Ok<ByteBuffer>) cluster.<ByteBuffer>await(done -> volume.read(past, 4096, done))).value();
+        assertThat(read.get(0)).isEqualTo((byte) 9);
+    }
+
+    /** Writes submitted while a growth holds them go out after it, under the grown geometry; a shrink is refused. */
+    @Test
+    void writesHeldByAGrowthGoOutAfterItAndAShrinkIsRefused() {
+        TestCluster cluster = new TestCluster("a", "b");
+        ReplicatedVolume volume = cluster.attach("a");
+        long size = TestCluster.SIZE;
+        cluster.nodes.get("b").unreachable = true; // b's growth (and so the whole growth) waits for b's answer or its deadline
+        List<Outcome<Void>> grown = new ArrayList<>();
+        volume.grow(2 * size, grown::add);
+        List<Outcome<Void>> written = new ArrayList<>();
+        volume.write(6 * REGION, block(6), false, written::add);
+        List<Outcome<Void>> again = new ArrayList<>();
+        volume.grow(4 * size, again::add);
+        cluster.scheduler.advance(MS);
+        assertThat(written).as("held by the growth").isEmpty();
+        assertThat(again).singleElement().isInstanceOf(Outcome.Failed.class);
+        cluster.scheduler.advance(200 * MS);
+        assertThat(grown).singleElement().isInstanceOf(Outcome.Ok.class);
+        assertThat(written).singleElement().isInstanceOf(Outcome.Ok.class);
+        assertThat(cluster.store.current.value().state("b")).as("b failed its growth").isEqualTo(ReplicaState.OUT_OF_SYNC);
+        assertThat(cluster.nodes.get("a").durable.tracked().get("b").contains(6)).isTrue();
+        assertThat(cluster.<Void>await(done -> volume.grow(size, done))).isInstanceOf(Outcome.Failed.class);
+        cluster.nodes.get("b").unreachable = false;
+        cluster.scheduler.advance(300 * MS);
+        assertThat(cluster.store.current.value().state("b")).isEqualTo(ReplicaState.IN_SYNC);
+        assertThat(cluster.nodes.get("b").disk.bytes()).isEqualTo(cluster.nodes.get("a").disk.bytes());
+    }
+
     @Test
     void aRestartedReplicaIsNeverTrustedWithItsOldSession() {
         TestCluster cluster = new TestCluster("a", "b");

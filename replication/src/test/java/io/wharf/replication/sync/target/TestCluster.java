@@ -51,7 +51,7 @@ final class TestCluster {
     final class Node {
         final String id;
         final MemoryDisk disk = new MemoryDisk(SIZE, scheduler);
-        ReplicaMetadata durable = ReplicaMetadata.fresh(geometry.regionCount());
+        ReplicaMetadata durable = ReplicaMetadata.fresh(geometry);
         ReplicaVolume replica;
         int incarnation;
         boolean unreachable;
@@ -66,7 +66,7 @@ final class TestCluster {
 
         void start() {
             incarnation++;
-            replica = new ReplicaVolume(id, VOLUME, geometry, durable, disk, (metadata, done) -> {
+            replica = new ReplicaVolume(id, VOLUME, durable.geometry(REGION), durable, disk, (metadata, done) -> {
                 durable = metadata;
                 scheduler.execute(() -> done.complete(Outcome.done()));
             }, scheduler, ReplicationListener.NONE);
@@ -165,7 +165,7 @@ final class TestCluster {
                     return;
                 }
                 int incarnation = node.incarnation;
-                node.replica.open(epoch, outcome -> done.complete(switch (outcome) {
+                node.replica.open(epoch, sizeBytes, outcome -> done.complete(switch (outcome) {
                     case Outcome.Ok<Long>(Long session) -> Outcome.ok(new Session(node, incarnation, session, epoch));
                     default -> Outcome.castFailure(outcome);
                 }));
@@ -262,6 +262,13 @@ final class TestCluster {
         public void settle(RegionSet regions, Completion<Void> done) {
             if (!gone(done)) {
                 node.replica.settle(session, epoch, regions, done);
+            }
+        }
+
+        @Override
+        public void grow(long sizeBytes, Completion<Void> done) {
+            if (!gone(done)) {
+                node.replica.grow(session, epoch, sizeBytes, done);
             }
         }
 
