@@ -311,6 +311,86 @@ class ReplicationTest {
     }
 
     /**
+     * A snapshot of a replicated volume is taken through its target on every replica in sync, so it
+     * survives the loss of the volume's node: node-a (its node and target) is killed with {@code kill -9},
+     * the volume is taken over on node-b, node-a's replica is replaced (on node-d, in its zone), another
+     * copy takes the volume's role, and the snapshot still reads back the bytes of its time from there.
+     * Deleting it frees its storage on every copy.
+     */
+    @Test
+    void aSnapshotOfAReplicatedVolumeIsOnEveryReplicaAndOutlivesTheLossOfTheVolumesNode() throws Exception {
+        String[] fast = {"--schedule-interval", "1", "--repl-move-timeout", "2"};
+        NodeProcess a = node("node-a", "zone-a", fast);
+        NodeProcess b = node("node-b", "zone-b", fast);
+        NodeProcess c = node("node-c", "zone-c", fast);
+        node("node-d", "zone-a", fast);
+        a.api().createVolume(new io.wharf.api.VolumeCreate("kept", 32L << 20, Map.of(), null, null,
+                List.of("node-a", "node-b", "node-c"), List.of(), Map.of(), 3));
+        assertThat(a.api().getVolume("kept").node()).isEqualTo("node-a");
+        byte[] then = new byte[4 << 20];
+        new Random(21).nextBytes(then);
+        byte[] now = new byte[4 << 20];
+        new Random(22).nextBytes(now);
+        try (TinyNbdClient client = new TinyNbdClient(a.nbdPort, "kept")) {
+            client.write(0, then);
+            client.flush();
+        }
+        Cli.Run taken = new Cli(c.endpoint()).run("snapshot", "create", "kept", "--name", "before");
+        assertThat(taken.exitCode()).as(taken.out() + taken.err()).isZero();
+        try (TinyNbdClient client = new TinyNbdClient(a.nbdPort, "kept")) {
+            client.write(0, now);
+            client.flush();
+        }
+
+        a.kill9();
+        Conditions.await("node-a offline", Duration.ofSeconds(15),
+                () -> b.api().listNodes().stream().anyMatch(n -> n.id().equals("node-a") && n.state().equals("offline")));
+        b.api().attachVolume("kept", "node-b", true);
+        Conditions.await("node-a's replica replaced and the volume's role moved", CONVERGE, () -> {
+            try {
+                return states(b.api(), "kept").keySet().equals(java.util.Set.of("node-b", "node-c", "node-d"))
+                        && !b.api().getVolume("kept").node().equals("node-a");
+            } catch (RuntimeException e) {
+                return false;
+            }
+        });
+        String home = b.api().getVolume("kept").node();
+        NodeProcess holder = home.equals("node-b") ? b : c;
+        NodeProcess other = holder == b ? c : b;
+        assertThat(b.api().listSnapshots("kept")).extracting(io.wharf.api.SnapshotInfo::name).containsExactly("before");
+        try (TinyNbdClient snapshot = new TinyNbdClient(holder.nbdPort, "kept@before")) {
+            assertThat(snapshot.read(0, then.length)).as("the snapshot, read from " + home).isEqualTo(then);
+        }
+        try (TinyNbdClient snapshot = new TinyNbdClient(other.nbdPort, "kept@before")) {
+            assertThat(snapshot.read(0, then.length)).as("the other copy that took it serves it too").isEqualTo(then);
+        }
+        try (TinyNbdClient volume = new TinyNbdClient(b.nbdPort, "kept")) {
+            assertThat(volume.read(0, now.length)).isEqualTo(now);
+        }
+
+        String id = b.api().getVolume("kept").id();
+        for (String copy : List.of("node-b", "node-c", "node-d")) {
+            assertThat(snapshotsOf(copy, id)).as("snapshots of the copy on " + copy)
+                    .hasSize(copy.equals("node-d") ? 0 : 1); // node-d's copy was made after the snapshot
+        }
+        b.api().deleteSnapshot("kept", "before");
+        for (String copy : List.of("node-b", "node-c")) {
+            Conditions.await("the snapshot's storage freed on " + copy, Duration.ofSeconds(30), () -> snapshotsOf(copy, id).isEmpty());
+        }
+        assertThat(TinyNbdClientProbe.exists(other.nbdPort, "kept@before")).isFalse();
+    }
+
+    /** The snapshots the storage engine keeps for a node's copy of a volume: the {@code snapshot.} lines of its metadata. */
+    private List<String> snapshotsOf(String node, String volumeId) {
+        Path meta = dir.resolve(node).resolve("pool").resolve("volumes").resolve(volumeId).resolve("volume.meta");
+        try {
+            return Files.readAllLines(meta).stream().filter(line -> line.startsWith("snapshot.")).toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
      * {@code volume update --repl}: an unreplicated volume becomes replicated (its copy in sync, a new one
      * rebuilt online), a third replica is added and rebuilt, one is removed and its copy deleted; deleting
      * the volume deletes every copy.

@@ -60,6 +60,11 @@ final class Exports implements NbdExports {
         }
     }
 
+    /** The snapshot views of {@code volume} open now ({@code volume@snapshot} names). */
+    List<String> openSnapshots(String volume) {
+        return snapshots.keySet().stream().filter(key -> key.startsWith(volume + "@")).sorted().toList();
+    }
+
     /** Stops serving {@code volume@snapshot} and closes its view. */
     void closeSnapshot(String exportName) {
         VolumeExport export = snapshots.remove(exportName);

@@ -62,7 +62,7 @@ final class ScheduleController implements AutoCloseable {
                 log.atWarn().setCause(e).log("backup schedule pass failed; retrying at the next tick");
             }
         }
-        for (VolumeRecord volume : service.readyVolumes()) {
+        for (VolumeRecord volume : service.snapshotVolumes()) {
             Optional<Schedule> schedule;
             try {
                 schedule = service.scheduleOf(volume);

@@ -48,9 +48,14 @@ final class SnapshotService implements Exports.SnapshotOpener {
     private final Exports exports;
     private final Clock clock;
     private final Object controlLock;
+    private final java.util.function.BiFunction<VolumeRecord, String, List<String>> replicaSnapshots;
 
+    /**
+     * @param replicaSnapshots takes a snapshot (volume, storage id) of a replicated volume on every replica in
+     *                         sync through its target served here; answers the nodes that took it
+     */
     SnapshotService(NodeConfig config, VolumeCatalog catalog, Pool pool, NbdServer nbd, Exports exports, Clock clock,
-                    Object controlLock) {
+                    Object controlLock, java.util.function.BiFunction<VolumeRecord, String, List<String>> replicaSnapshots) {
         this.config = config;
         this.catalog = catalog;
         this.pool = pool;
@@ -58,6 +63,7 @@ final class SnapshotService implements Exports.SnapshotOpener {
         this.exports = exports;
         this.clock = clock;
         this.controlLock = controlLock;
+        this.replicaSnapshots = replicaSnapshots;
         exports.opener(this);
     }
 
@@ -69,8 +75,8 @@ final class SnapshotService implements Exports.SnapshotOpener {
                 catalog.deleteSnapshot(record.volume(), record.name()); // its volume is gone
                 continue;
             }
-            if (!config.nodeId().equals(volume.get().node())) {
-                continue; // another node holds the volume and recovers its snapshots
+            if (!config.nodeId().equals(settler(volume.get()))) {
+                continue; // another node holds the volume (or takes its snapshots) and recovers them
             }
             if (volume.get().state() != VolumeState.READY) {
                 catalog.deleteSnapshot(record.volume(), record.name()); // its volume is being deleted
@@ -79,7 +85,7 @@ final class SnapshotService implements Exports.SnapshotOpener {
             switch (record.state()) {
                 case CREATING, DELETING -> undo(volume.get(), record);
                 case READY -> {
-                    if (!storageHas(volume.get(), record.storageId())) {
+                    if (!volume.get().replicated() && !storageHas(volume.get(), record.storageId())) {
                         throw new IllegalStateException("snapshot " + record.volume() + "@" + record.name()
                                 + " is recorded as ready but its storage is missing");
                     }
@@ -95,11 +101,20 @@ final class SnapshotService implements Exports.SnapshotOpener {
                 continue;
             }
             Optional<VolumeRecord> volume = catalog.get(record.volume());
-            if (volume.isEmpty() || !config.nodeId().equals(volume.get().node()) || volume.get().state() != VolumeState.READY) {
+            if (volume.isEmpty() || !config.nodeId().equals(settler(volume.get())) || volume.get().state() != VolumeState.READY) {
                 continue; // the volume's own settling (or its node) handles it
             }
             undo(volume.get(), record);
         }
+    }
+
+    /**
+     * The node that settles a volume's snapshot operations cut short: the volume's node, or for a
+     * replicated volume the target, which takes its snapshots (the other copies' storage of an undone
+     * snapshot goes with their nodes' pass over orphans, {@link #removeOrphans}).
+     */
+    private static String settler(VolumeRecord volume) {
+        return volume.replicated() ? volume.target() : volume.node();
     }
 
     /** Undoes a snapshot create or delete that was cut short: its storage and its record go. */
@@ -113,7 +128,7 @@ final class SnapshotService implements Exports.SnapshotOpener {
     }
 
     private boolean storageHas(VolumeRecord volume, String storageId) throws IOException {
-        return pool.snapshots(volume.id()).stream().anyMatch(s -> s.id().equals(storageId));
+        return pool.volume(volume.id()).isPresent() && pool.snapshots(volume.id()).stream().anyMatch(s -> s.id().equals(storageId));
     }
 
     SnapshotInfo create(VolumeRecord volume, String requestedName) {
@@ -171,9 +186,13 @@ final class SnapshotService implements Exports.SnapshotOpener {
                     volume.sizeBytes(), VolumeState.CREATING, clock.now()).withRule(rule);
             catalog.put(record);
             try {
-                pool.snapshot(volume.id(), record.storageId());
+                if (volume.replicated()) {
+                    record = record.withNodes(takeOnReplicas(volume, record));
+                } else {
+                    pool.snapshot(volume.id(), record.storageId());
+                }
             } catch (IOException | RuntimeException e) {
-                catalog.deleteSnapshot(volume.name(), name);
+                catalog.deleteSnapshot(volume.name(), name); // copies that took it drop it in their pass over orphans
                 throw VolumeService.asWharf(e, "taking snapshot '" + volume.name() + "@" + name + "'");
             }
             SnapshotRecord ready = record.withState(VolumeState.READY);
@@ -182,6 +201,51 @@ final class SnapshotService implements Exports.SnapshotOpener {
             catalog.putAll(commit);
             log.atInfo().addKeyValue("snapshot", volume.name() + "@" + name).log("snapshot created");
             return info(volume, ready, storageFigures(volume).get(ready.storageId()));
+        }
+    }
+
+    /**
+     * Takes the snapshot on every replica in sync of a replicated volume; the nodes that took it. The
+     * volume's node must be among them: snapshot operations (reads, clones, backups, deletes) run there.
+     */
+    private List<String> takeOnReplicas(VolumeRecord volume, SnapshotRecord record) {
+        List<String> holders = replicaSnapshots.apply(volume, record.storageId());
+        if (!holders.contains(volume.node())) {
+            throw new WharfException(ErrorCode.UNAVAILABLE, "the copy of volume '" + volume.name() + "' on its node '"
+                    + volume.node() + "' is not in sync, so it could not take the snapshot (taken by " + holders + ")",
+                    "wait until `wharf volume inspect " + volume.name() + "` shows it in-sync, then try again");
+        }
+        return holders;
+    }
+
+    /**
+     * Deletes snapshots of replicated volumes' copies here that no snapshot record names any more
+     * (deleted, or undone, on the node that settles them). The pool is listed before the records, so
+     * a snapshot being taken now (its record is written first) is never caught.
+     */
+    void removeOrphans(List<VolumeRecord> copiesHere) throws IOException {
+        for (VolumeRecord volume : copiesHere) {
+            if (!volume.replicated() || volume.state() != VolumeState.READY || pool.volume(volume.id()).isEmpty()) {
+                continue;
+            }
+            List<io.wharf.storage.SnapshotInfo> stored = pool.snapshots(volume.id());
+            List<SnapshotRecord> records = catalog.snapshots(volume.name());
+            java.util.Set<String> named = new java.util.HashSet<>();
+            records.forEach(r -> named.add(r.storageId()));
+            for (String export : exports.openSnapshots(volume.name())) { // views of snapshots deleted elsewhere
+                String snapshot = export.substring(volume.name().length() + 1);
+                if (records.stream().noneMatch(r -> r.name().equals(snapshot) && r.state() == VolumeState.READY)) {
+                    exports.closeSnapshot(export);
+                    nbd.disconnectAll(export);
+                }
+            }
+            for (io.wharf.storage.SnapshotInfo info : stored) {
+                if (!named.contains(info.id())) {
+                    log.atInfo().addKeyValue("volume", volume.name()).addKeyValue("storageId", info.id())
+                            .log("deleting a snapshot of this node's copy that no record names any more");
+                    pool.deleteSnapshot(volume.id(), info.id());
+                }
+            }
         }
     }
 
@@ -298,7 +362,9 @@ final class SnapshotService implements Exports.SnapshotOpener {
         exports.closeSnapshot(export);
         nbd.disconnectAll(export);
         try {
-            pool.deleteSnapshot(volume.id(), deleting.storageId());
+            if (!volume.replicated() || storageHas(volume, deleting.storageId())) { // a replicated volume's: where it is here
+                pool.deleteSnapshot(volume.id(), deleting.storageId());
+            }
         } catch (IOException | RuntimeException e) {
             throw VolumeService.asWharf(e, "deleting snapshot '" + export + "'");
         }
@@ -378,8 +444,8 @@ final class SnapshotService implements Exports.SnapshotOpener {
         Optional<VolumeRecord> volumeRecord = catalog.get(volume);
         Optional<SnapshotRecord> record = catalog.snapshot(volume, snapshot);
         if (volumeRecord.isEmpty() || volumeRecord.get().state() != VolumeState.READY
-                || !config.nodeId().equals(volumeRecord.get().node())
-                || record.isEmpty() || record.get().state() != VolumeState.READY) {
+                || record.isEmpty() || record.get().state() != VolumeState.READY
+                || !record.get().heldBy(config.nodeId(), volumeRecord.get().node())) {
             return Optional.empty();
         }
         return Optional.of(pool.openSnapshot(volumeRecord.get().id(), record.get().storageId()));
@@ -412,6 +478,9 @@ final class SnapshotService implements Exports.SnapshotOpener {
     private Map<String, io.wharf.storage.SnapshotInfo> storageFigures(VolumeRecord volume) {
         try {
             Map<String, io.wharf.storage.SnapshotInfo> byId = new HashMap<>();
+            if (pool.volume(volume.id()).isEmpty()) {
+                return byId; // a replicated volume's target with no copy of its own
+            }
             for (io.wharf.storage.SnapshotInfo info : pool.snapshots(volume.id())) {
                 byId.put(info.id(), info);
             }

@@ -84,7 +84,7 @@ final class VolumeService implements WharfApi {
         this.exports = exports;
         this.clock = clock;
         this.clusterId = clusterId;
-        this.snapshots = new SnapshotService(config, catalog, pool, nbd, exports, clock, controlLock);
+        this.snapshots = new SnapshotService(config, catalog, pool, nbd, exports, clock, controlLock, this::snapshotReplicas);
     }
 
     /** Finishes or undoes what a crash interrupted, then serves every ready volume. */
@@ -134,6 +134,7 @@ final class VolumeService implements WharfApi {
                 }
                 snapshots.settleIntents();
                 removeOrphanReplicas();
+                snapshots.removeOrphans(catalog.list().stream().filter(r -> r.replicated() && r.holdsData(config.nodeId())).toList());
                 repairReplicas();
                 Attachments started = attachments;
                 if (started != null) {
@@ -202,9 +203,12 @@ final class VolumeService implements WharfApi {
                     log.atWarn().addKeyValue("volume", record.name()).addKeyValue("lost", replica.node())
                             .addKeyValue("replacement", replacement).addKeyValue("offlineSince", lastSeen)
                             .log("replica replaced: its node stayed offline past --repl-move-timeout");
-                    if (replica.node().equals(record.node())) {
+                    if (replica.node().equals(record.node())) { // the copy in sync that holds the most snapshots takes the role
                         VolumeRecord moved = requireReady(record.name());
-                        moved.replicas().stream().filter(r -> r.state() == VolumeReplica.State.IN_SYNC).findFirst()
+                        List<io.wharf.metadata.model.SnapshotRecord> taken = catalog.snapshots(record.name());
+                        moved.replicas().stream().filter(r -> r.state() == VolumeReplica.State.IN_SYNC)
+                                .max(java.util.Comparator.comparingLong(r -> taken.stream()
+                                        .filter(s -> s.heldBy(r.node(), record.node())).count()))
                                 .ifPresent(inSync -> catalog.replace(moved, moved.withNode(inSync.node())));
                     }
                 } catch (WharfException e) {
@@ -679,10 +683,12 @@ final class VolumeService implements WharfApi {
     @Override
     public SnapshotInfo createSnapshot(String volume, String name) {
         VolumeRecord record = requireReady(volume);
-        Optional<WharfApi> owner = owner(record);
-        if (owner.isEmpty()) {
-            requireLocalCopyInSync(record, "snapshot");
+        if (record.replicated()) { // taken through the target, on every replica in sync
+            String target = record.target();
+            return target.equals(config.nodeId()) ? snapshots.create(record, name)
+                    : peers().owner(target, "node '" + target + "'").orElseThrow().createSnapshot(volume, name);
         }
+        Optional<WharfApi> owner = owner(record);
         return owner.isPresent() ? owner.get().createSnapshot(volume, name) : snapshots.create(record, name);
     }
 
@@ -854,8 +860,8 @@ final class VolumeService implements WharfApi {
     }
 
     /**
-     * A snapshot or clone of a replicated volume is taken from the copy on its node, which must be in
-     * sync: it then holds every write acknowledged so far, so the result is crash-consistent.
+     * A clone of a replicated volume's current data is taken from the copy on its node, which must be
+     * in sync: it then holds every write acknowledged so far, so the result is crash-consistent.
      */
     private void requireLocalCopyInSync(VolumeRecord record, String what) {
         if (record.replicated() && record.replicas().stream()
@@ -1097,6 +1103,31 @@ final class VolumeService implements WharfApi {
     /** The ready volumes whose data this node holds (each node runs the schedules of its own volumes). */
     List<VolumeRecord> readyVolumes() {
         return catalog.list().stream().filter(r -> r.state() == VolumeState.READY && isLocal(r)).toList();
+    }
+
+    /** The ready volumes whose snapshots this node takes: its own, and the replicated ones it is the target of. */
+    List<VolumeRecord> snapshotVolumes() {
+        return catalog.list().stream().filter(r -> r.state() == VolumeState.READY
+                && (r.replicated() ? config.nodeId().equals(r.target()) : isLocal(r))).toList();
+    }
+
+    /**
+     * Takes snapshot {@code storageId} of replicated volume {@code record} on every replica in sync
+     * through the target served here; the nodes that took it.
+     */
+    List<String> snapshotReplicas(VolumeRecord record, String storageId) {
+        TargetVolume volume = servedTarget(record.name());
+        try {
+            return volume.snapshot(storageId).get(SERVE_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw asWharf(e.getCause() instanceof Exception cause ? cause : e, "taking a snapshot of volume '" + record.name() + "'");
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new WharfException(ErrorCode.UNAVAILABLE, "the snapshot of volume '" + record.name() + "' did not finish in time",
+                    "check wharf volume inspect " + record.name() + " and try again");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WharfException(ErrorCode.UNAVAILABLE, "interrupted taking a snapshot of volume '" + record.name() + "'", "try again");
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.wharf.metadata.model;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -11,9 +12,11 @@ import java.util.Objects;
  * @param storageId the snapshot's id in the volume's storage (stable, never reused)
  * @param state     {@code CREATING} and {@code DELETING} mark an operation a crash may have cut short
  * @param rule      the schedule rule that took it ({@code periodic}, {@code daily}, ...), or null if a user did
+ * @param nodes     of a replicated volume: the nodes whose copies took it (the replicas in sync at the time);
+ *                  null or empty for a volume on one node (the volume's node holds it)
  */
 public record SnapshotRecord(int schemaVersion, String volume, String name, String storageId, long sizeBytes,
-                             VolumeState state, Instant createdAt, String rule) implements ModelRecord {
+                             VolumeState state, Instant createdAt, String rule, List<String> nodes) implements ModelRecord {
     public static final int SCHEMA_VERSION = 1;
 
     public SnapshotRecord {
@@ -22,19 +25,30 @@ public record SnapshotRecord(int schemaVersion, String volume, String name, Stri
         Objects.requireNonNull(storageId, "storageId");
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(createdAt, "createdAt");
+        nodes = nodes == null ? List.of() : List.copyOf(nodes);
     }
 
     public static SnapshotRecord of(String volume, String name, String storageId, long sizeBytes, VolumeState state,
                                     Instant createdAt) {
-        return new SnapshotRecord(SCHEMA_VERSION, volume, name, storageId, sizeBytes, state, createdAt, null);
+        return new SnapshotRecord(SCHEMA_VERSION, volume, name, storageId, sizeBytes, state, createdAt, null, List.of());
     }
 
     /** The same snapshot, taken by schedule rule {@code ruleKind}. */
     public SnapshotRecord withRule(String ruleKind) {
-        return new SnapshotRecord(SCHEMA_VERSION, volume, name, storageId, sizeBytes, state, createdAt, ruleKind);
+        return new SnapshotRecord(SCHEMA_VERSION, volume, name, storageId, sizeBytes, state, createdAt, ruleKind, nodes);
     }
 
     public SnapshotRecord withState(VolumeState next) {
-        return new SnapshotRecord(SCHEMA_VERSION, volume, name, storageId, sizeBytes, next, createdAt, rule);
+        return new SnapshotRecord(SCHEMA_VERSION, volume, name, storageId, sizeBytes, next, createdAt, rule, nodes);
+    }
+
+    /** The same snapshot, held by the copies on {@code holders} (a replicated volume's). */
+    public SnapshotRecord withNodes(List<String> holders) {
+        return new SnapshotRecord(SCHEMA_VERSION, volume, name, storageId, sizeBytes, state, createdAt, rule, holders);
+    }
+
+    /** Whether {@code node}'s copy of the volume holds this snapshot; {@code volumeNode} is the volume's node. */
+    public boolean heldBy(String node, String volumeNode) {
+        return nodes.isEmpty() ? node.equals(volumeNode) : nodes.contains(node);
     }
 }

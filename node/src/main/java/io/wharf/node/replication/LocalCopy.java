@@ -2,6 +2,7 @@ package io.wharf.node.replication;
 
 import io.wharf.replication.sync.Completion;
 import io.wharf.replication.sync.replica.BlockStore;
+import io.wharf.storage.Pool;
 import io.wharf.storage.Volume;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,11 +14,13 @@ import java.nio.ByteBuffer;
 final class LocalCopy implements BlockStore {
     private final String volumeId;
     private final Volume volume;
+    private final Pool pool;
     private final StorageCalls calls;
 
-    LocalCopy(String volumeId, Volume volume, StorageCalls calls) {
+    LocalCopy(String volumeId, Volume volume, Pool pool, StorageCalls calls) {
         this.volumeId = volumeId;
         this.volume = volume;
+        this.pool = pool;
         this.calls = calls;
     }
 
@@ -65,6 +68,15 @@ final class LocalCopy implements BlockStore {
                     volume.resize(sizeBytes);
                 }
             }
+            return null;
+        }, done);
+    }
+
+    /** A snapshot in the pool, as a local volume's (durable when it returns). */
+    @Override
+    public void snapshot(String snapshotId, Completion<Void> done) {
+        calls.run("snapshot " + volumeId, () -> {
+            pool.snapshot(volumeId, snapshotId);
             return null;
         }, done);
     }

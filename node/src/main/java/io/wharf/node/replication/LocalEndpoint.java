@@ -135,6 +135,13 @@ final class LocalEndpoint implements ReplicaEndpoint {
         }
 
         @Override
+        public void snapshot(String snapshotId, Completion<Void> done) {
+            if (open(done)) {
+                volume.snapshot(session, epoch, snapshotId, done);
+            }
+        }
+
+        @Override
         public void close() {
             closed = true;
         }

@@ -208,7 +208,7 @@ public final class ReplicaHost implements FrameServer.Volumes, FrameHost, AutoCl
                 return Outcome.failed(ErrorCode.UNAVAILABLE, "volume " + volumeId + " was deleted on node " + nodeId + " while opening");
             }
             ReplicaVolume replica = new ReplicaVolume(nodeId, volumeId, found.geometry(), found.metadata(),
-                    new LocalCopy(volumeId, found.volume(), storage), file.store(volumeId, found.generation(), metadata), loop, listener);
+                    new LocalCopy(volumeId, found.volume(), pool, storage), file.store(volumeId, found.generation(), metadata), loop, listener);
             volumes.put(volumeId, replica);
             log.atInfo().setMessage("replica opened").addKeyValue("volume", volumeId).addKeyValue("node", nodeId)
                     .addKeyValue("created", found.created()).addKeyValue("epoch", found.metadata().epoch())

@@ -186,6 +186,22 @@ public final class TargetVolume implements AsyncVolume {
         return grown;
     }
 
+    /**
+     * Takes a snapshot under {@code snapshotId} on every replica in sync ({@link ReplicatedVolume#snapshot});
+     * completes with the nodes that took it.
+     */
+    public CompletableFuture<java.util.List<String>> snapshot(String snapshotId) {
+        CompletableFuture<java.util.List<String>> taken = new CompletableFuture<>();
+        loop.execute(() -> target.snapshot(snapshotId, outcome -> {
+            if (outcome instanceof Outcome.Ok<java.util.List<String>>(java.util.List<String> holders)) {
+                taken.complete(holders);
+            } else {
+                taken.completeExceptionally(failure(outcome));
+            }
+        }));
+        return taken;
+    }
+
     @Override
     public void resize(long newSizeBytes) throws IOException {
         await(finished -> grow(newSizeBytes).whenComplete((ok, failure) ->

@@ -150,6 +150,14 @@ class SyncTransportTest {
         assertThat(read(session, grown - 4096, 4096)).isEqualTo(past);
         assertThat(regions(session, RegionLog.ACTIVITY, null).orElseThrow().contains((int) (grown / REGION) - 1)).isTrue();
 
+        ok(OnLoop.<Void>await(targetLoop, done -> session.snapshot("snap-1", done)));
+        ok(OnLoop.<Void>await(targetLoop, done -> session.write(grown - 4096, ByteBuffer.wrap(random(4096, 5)), false, done)));
+        ByteBuffer kept = ByteBuffer.allocate(4096);
+        try (io.wharf.storage.SnapshotVolume snapshot = replica.pool.openSnapshot("vol-a", "snap-1")) {
+            snapshot.read(grown - 4096, kept);
+        }
+        assertThat(kept.array()).as("SNAPSHOT_VOLUME kept the bytes of its time").isEqualTo(past);
+
         Outcome<ReplicaSession> older = OnLoop.<ReplicaSession>await(targetLoop, done -> endpoint.open("vol-a", 4, 4 * MIB, false, done));
         assertThat(older).isEqualTo(new Outcome.StaleEpoch<ReplicaSession>(5));
         assertThat(durableMetadata("vol-a").epoch()).isEqualTo(5);
@@ -254,9 +262,10 @@ class SyncTransportTest {
                 ReplicaSession session = ok(OnLoop.<ReplicaSession>await(targetLoop,
                         done -> quickLinks.endpoint("node-stalling").open("vol-a", 1, 64 * MIB, true, done)));
                 List<CompletableFuture<Outcome<Void>>> writes = new ArrayList<>();
+                ByteBuffer payload = ByteBuffer.allocateDirect((int) MIB); // sent as it is: queueing 64 takes far less than the timeout
                 for (int i = 0; i < 64; i++) {
                     long offset = i * MIB;
-                    writes.add(OnLoop.start(targetLoop, done -> session.write(offset, ByteBuffer.allocate((int) MIB), false, done)));
+                    writes.add(OnLoop.start(targetLoop, done -> session.write(offset, payload.duplicate(), false, done)));
                 }
                 for (CompletableFuture<Outcome<Void>> write : writes) {
                     assertThat(write.get(5, TimeUnit.SECONDS)).isInstanceOfSatisfying(Outcome.Failed.class, failed -> {

@@ -56,6 +56,13 @@ public interface ReplicaSession {
      */
     void grow(long sizeBytes, Completion<Void> done);
 
+    /**
+     * Takes a snapshot of the replica's copy under {@code snapshotId} (storage calls still running
+     * finish first). The target sends it with its writes held and drained, so the snapshots of the
+     * replicas in sync hold the same bytes.
+     */
+    void snapshot(String snapshotId, Completion<Void> done);
+
     /** Gives the session up; calls still running complete (or fail) as they will. */
     void close();
 }

@@ -13,7 +13,7 @@ import java.nio.ByteBuffer;
  * <p>Payloads: {@code OPEN_FENCED} string volume id + u64 size bytes; {@code GET_REGIONS} u8 log
  * (1 activity, 2 dirty) + for dirty the peer string; {@code TRACK_PEER} peer string + {@link RegionBits};
  * {@code UNTRACK_PEER} peer string; {@code SETTLE_REGIONS} {@link RegionBits}; {@code GROW_VOLUME} u64 size
- * bytes.
+ * bytes; {@code SNAPSHOT_VOLUME} snapshot id string.
  */
 public final class SyncFrameCodec {
     private SyncFrameCodec() {}
@@ -79,6 +79,11 @@ public final class SyncFrameCodec {
             }
             case SyncMessage.SettleRegions settle -> settle.regions().encode();
             case SyncMessage.GrowVolume grow -> ByteBuffer.allocate(8).putLong(grow.sizeBytes()).flip();
+            case SyncMessage.SnapshotVolume snapshot -> {
+                ByteBuffer out = ByteBuffer.allocate(Strings.encodedBytes(snapshot.snapshotId()));
+                Strings.write(out, snapshot.snapshotId());
+                yield out.flip();
+            }
         };
     }
 
@@ -112,6 +117,10 @@ public final class SyncFrameCodec {
             case SyncMessage.GrowVolume grow -> {
                 handle = grow.volumeHandle();
                 yield grow.epoch();
+            }
+            case SyncMessage.SnapshotVolume snapshot -> {
+                handle = snapshot.volumeHandle();
+                yield snapshot.epoch();
             }
         };
         FrameCodec.putHeader(dst, FrameCodec.PROTOCOL_VERSION, message.type().code(), flags, 0, handle, message.requestId(),
@@ -293,6 +302,12 @@ public final class SyncFrameCodec {
                 long size = in.getLong();
                 yield size <= 0 ? DecodeResult.malformed(DecodeError.Kind.BAD_PAYLOAD, "GROW_VOLUME: size " + size)
                         : ok(new SyncMessage.GrowVolume(id, handle, epoch, size));
+            }
+            case SNAPSHOT_VOLUME -> {
+                if (!(FrameCodec.readName(in, "snapshot id") instanceof DecodeResult.Ok<String>(String snapshotId))) {
+                    yield DecodeResult.malformed(DecodeError.Kind.BAD_PAYLOAD, "SNAPSHOT_VOLUME: bad snapshot id");
+                }
+                yield in.hasRemaining() ? trailing(header, in) : ok(new SyncMessage.SnapshotVolume(id, handle, epoch, snapshotId));
             }
         };
     }

@@ -150,6 +150,24 @@ public sealed interface SyncMessage {
         }
     }
 
+    /**
+     * Takes a snapshot of the replica's copy, stored under {@code snapshotId}, once the replica's storage
+     * calls still running have finished; the target sends it with writes held and drained, so every
+     * replica in sync snapshots the same contents.
+     */
+    record SnapshotVolume(long requestId, int volumeHandle, long epoch, String snapshotId) implements SyncMessage {
+        public SnapshotVolume {
+            checkHandle(volumeHandle);
+            checkEpoch(epoch);
+            checkName("snapshot id", snapshotId);
+        }
+
+        @Override
+        public SyncMessageType type() {
+            return SyncMessageType.SNAPSHOT_VOLUME;
+        }
+    }
+
     private static void checkName(String what, String name) {
         Objects.requireNonNull(name, what);
         int bytes = name.getBytes(StandardCharsets.UTF_8).length;

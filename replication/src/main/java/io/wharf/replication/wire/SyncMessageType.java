@@ -23,7 +23,9 @@ public enum SyncMessageType {
     /** Drop regions from the activity log: every replica in sync holds them, flushed. */
     SETTLE_REGIONS(0x45, 0, Fields.HANDLE | Fields.EPOCH, PayloadShape.DATA),
     /** Grow the replica's copy (and carry its region sets) to a larger size, durably before the reply. */
-    GROW_VOLUME(0x46, 0, Fields.HANDLE | Fields.EPOCH, PayloadShape.STRUCTURED);
+    GROW_VOLUME(0x46, 0, Fields.HANDLE | Fields.EPOCH, PayloadShape.STRUCTURED),
+    /** Take a snapshot of the replica's copy under the given storage id (the target holds writes meanwhile). */
+    SNAPSHOT_VOLUME(0x47, 0, Fields.HANDLE | Fields.EPOCH, PayloadShape.STRUCTURED);
 
     /** First and last code of the range reserved for synchronous replication. */
     public static final int FIRST_CODE = 0x40;

@@ -48,6 +48,15 @@ public final class MemoryDisk implements BlockStore {
         scheduler.execute(() -> done.complete(Outcome.done()));
     }
 
+    /** Snapshots taken, by id: copies of the bytes at the time. */
+    public final java.util.Map<String, byte[]> snapshots = new java.util.HashMap<>();
+
+    @Override
+    public void snapshot(String snapshotId, Completion<Void> done) {
+        snapshots.put(snapshotId, bytes.clone());
+        scheduler.execute(() -> done.complete(Outcome.done()));
+    }
+
     @Override
     public void grow(long sizeBytes, Completion<Void> done) {
         if (sizeBytes > bytes.length) {

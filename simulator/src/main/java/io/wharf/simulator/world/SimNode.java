@@ -185,7 +185,7 @@ public final class SimNode {
                     ? ReplicaMetadata.fresh(RegionGeometry.of(volume.get().sizeBytes(), world.replication.regionBytes()))
                     : ReplicaMetadata.decode(saved, volume.get().sizeBytes());
             RegionGeometry geometry = metadata.geometry(world.replication.regionBytes()); // the copy may be larger: it grew, the save did not land
-            ReplicaVolume replica = new ReplicaVolume(id, volumeId, geometry, metadata, new Disk(volume.get()), new Shelf(volumeId),
+            ReplicaVolume replica = new ReplicaVolume(id, volumeId, geometry, metadata, new Disk(volumeId, volume.get()), new Shelf(volumeId),
                     scheduler, world.listener);
             replicas.put(volumeId, replica);
             return Outcome.ok(replica);
@@ -218,9 +218,11 @@ public final class SimNode {
 
     /** The storage engine's volume as the protocol's {@link BlockStore}: the call happens now, its completion after a simulated latency. */
     private final class Disk implements BlockStore {
+        private final String volumeId;
         private final Volume volume;
 
-        Disk(Volume volume) {
+        Disk(String volumeId, Volume volume) {
+            this.volumeId = volumeId;
             this.volume = volume;
         }
 
@@ -249,6 +251,11 @@ public final class SimNode {
         @Override
         public void flush(Completion<Void> done) {
             complete(done, call(volume::flush), true);
+        }
+
+        @Override
+        public void snapshot(String snapshotId, Completion<Void> done) {
+            complete(done, call(() -> pool.snapshot(volumeId, snapshotId)), true);
         }
 
         /** The storage engine's growth is durable when it returns (its metadata is replaced atomically). */

@@ -281,6 +281,13 @@ public final class FrameEndpoint implements ReplicaEndpoint {
         }
 
         @Override
+        public void snapshot(String snapshotId, Completion<Void> done) {
+            long id = nextRequestId++;
+            send(live(), SyncFrameCodec.encode(new SyncMessage.SnapshotVolume(id, handle, epoch, snapshotId)), id,
+                    FrameEndpoint::done, done);
+        }
+
+        @Override
         public void close() {
             if (closed) {
                 return;

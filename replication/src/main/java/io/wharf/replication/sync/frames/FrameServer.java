@@ -120,6 +120,8 @@ public final class FrameServer {
                     handle.session, settle.epoch(), regions(settle.regions()), answer -> reply(ok(id, answer))));
             case SyncMessage.GrowVolume grow -> withHandle(id, grow.volumeHandle(), handle -> handle.volume.grow(handle.session,
                     grow.epoch(), grow.sizeBytes(), answer -> reply(ok(id, answer))));
+            case SyncMessage.SnapshotVolume snapshot -> withHandle(id, snapshot.volumeHandle(), handle -> handle.volume.snapshot(
+                    handle.session, snapshot.epoch(), snapshot.snapshotId(), answer -> reply(ok(id, answer))));
         }
     }
 

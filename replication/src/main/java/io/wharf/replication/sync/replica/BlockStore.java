@@ -22,4 +22,7 @@ public interface BlockStore {
 
     /** Grows the copy to at least {@code sizeBytes} (nothing when it is that large already), durably; new bytes read as zeros. */
     void grow(long sizeBytes, Completion<Void> done);
+
+    /** Takes a snapshot of the copy as it is now, stored under {@code snapshotId}, durably. */
+    void snapshot(String snapshotId, Completion<Void> done);
 }

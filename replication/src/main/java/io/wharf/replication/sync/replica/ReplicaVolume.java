@@ -174,6 +174,29 @@ public final class ReplicaVolume {
         });
     }
 
+    // --- snapshots ---
+
+    /** Snapshots the copy under {@code snapshotId} once the storage calls running now have finished. */
+    public void snapshot(long session, long epoch, String snapshotId, Completion<Void> done) {
+        Outcome<Void> refusal = refusal(session, epoch, 0, 0);
+        if (refusal != null) {
+            scheduler.execute(() -> done.complete(refusal));
+            return;
+        }
+        whenDrained(() -> {
+            Outcome<Void> late = refusal(session, epoch, 0, 0);
+            if (late != null) {
+                done.complete(late);
+                return;
+            }
+            storageCalls++;
+            store.snapshot(snapshotId, outcome -> {
+                storageCallDone();
+                done.complete(outcome);
+            });
+        });
+    }
+
     // --- growth ---
 
     /** Grows the volume to {@code sizeBytes} (nothing when it is that large already); answered once durable. */

@@ -71,6 +71,7 @@ public final class ReplicatedVolume {
     static final int PAUSE_JOIN = 4;
     static final int PAUSE_DETACH = 8;
     static final int PAUSE_GROW = 16;
+    static final int PAUSE_SNAPSHOT = 32;
 
     final String volumeId;
     final String localNode;
@@ -109,6 +110,9 @@ public final class ReplicatedVolume {
     /** The growth has drained and is changing the record and the replicas: marking rounds wait. */
     private boolean growthSent;
     private Completion<Void> growthDone;
+    /** A snapshot is under way (writes held until every replica in sync took it). */
+    private boolean snapshotting;
+    private Completion<List<String>> snapshotDone;
 
     private final Joins joins = new Joins(this);
 
@@ -314,6 +318,63 @@ public final class ReplicatedVolume {
         }, done);
     }
 
+    // --- snapshots ---
+
+    /**
+     * Takes a snapshot, stored under {@code snapshotId}, on every replica in sync: holds new writes and
+     * flushes, waits for those in flight (so every replica in sync holds the same bytes), sends the
+     * snapshot to each, and resumes. Completes with the nodes that took it, in record order; a replica
+     * that fails it is marked out of sync as after any failed call, and is not among them. Fails when
+     * none took it. Reads go on throughout.
+     */
+    public void snapshot(String snapshotId, Completion<List<String>> done) {
+        if (phase != Phase.SERVING || growing || snapshotting) {
+            Outcome<List<String>> refusal = phase != Phase.SERVING ? phaseFailure()
+                    : Outcome.failed(ErrorCode.UNAVAILABLE, "volume " + volumeId + " is " + (growing ? "growing" : "taking a snapshot")
+                            + "; try again when it is done");
+            scheduler.execute(() -> done.complete(refusal));
+            return;
+        }
+        snapshotting = true;
+        snapshotDone = done;
+        pause(PAUSE_SNAPSHOT);
+        whenDrained(() -> updates.isEmpty() && flushes.isEmpty(), () -> {
+            List<Replica> healthy = healthyReplicas();
+            List<String> took = new ArrayList<>();
+            Countdown countdown = new Countdown(scheduler, healthy.size(), () -> {
+                List<String> holders = replicas.values().stream().map(replica -> replica.nodeId).filter(took::contains).toList();
+                endSnapshot(phase != Phase.SERVING ? phaseFailure() : holders.isEmpty()
+                        ? Outcome.failed(ErrorCode.UNAVAILABLE, "no replica of " + volumeId + " took snapshot " + snapshotId)
+                        : Outcome.ok(holders));
+            });
+            for (Replica replica : healthy) {
+                ReplicaSession session = replica.session;
+                session.snapshot(snapshotId, deadline("snapshot on " + replica.nodeId, outcome -> {
+                    if (outcome instanceof Outcome.Ok<Void>) {
+                        took.add(replica.nodeId);
+                    } else {
+                        failedCall(replica, session, outcome);
+                    }
+                    countdown.one();
+                }));
+            }
+        });
+    }
+
+    /** Ends the snapshot with {@code outcome} (once; also when the target stops while it waits) and resumes. */
+    private void endSnapshot(Outcome<List<String>> outcome) {
+        Completion<List<String>> done = snapshotDone;
+        if (done == null) {
+            return;
+        }
+        snapshotDone = null;
+        snapshotting = false;
+        scheduler.execute(() -> done.complete(outcome));
+        if (phase == Phase.SERVING) {
+            unpause(PAUSE_SNAPSHOT);
+        }
+    }
+
     // --- growth ---
 
     /**
@@ -328,8 +389,9 @@ public final class ReplicatedVolume {
         RegionGeometry next = null;
         if (phase != Phase.SERVING) {
             refusal = phaseFailure();
-        } else if (growing) {
-            refusal = Outcome.failed(ErrorCode.UNAVAILABLE, "volume " + volumeId + " is growing already; try again when it is done");
+        } else if (growing || snapshotting) {
+            refusal = Outcome.failed(ErrorCode.UNAVAILABLE, "volume " + volumeId + " is " + (growing ? "growing already" : "taking a snapshot")
+                    + "; try again when it is done");
         } else if (sizeBytes < geometry.sizeBytes()) {
             refusal = Outcome.failed(ErrorCode.INVALID_ARGUMENT, "volume " + volumeId + " of " + geometry.sizeBytes()
                     + " bytes cannot shrink to " + sizeBytes);
@@ -953,6 +1015,7 @@ public final class ReplicatedVolume {
             answerFailure(op, failure);
         }
         endGrowth((Outcome<Void>) failure);
+        endSnapshot((Outcome<List<String>>) failure);
         held.clear();
         drainWaiters.clear();
         for (Replica replica : replicas.values()) {

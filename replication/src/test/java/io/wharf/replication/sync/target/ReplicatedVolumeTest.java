@@ -244,6 +244,43 @@ class ReplicatedVolumeTest {
         assertThat(read.get(0)).isEqualTo((byte) 9);
     }
 
+    /**
+     * A snapshot holds writes, waits for those in flight and is taken on every replica in sync, so their
+     * snapshots hold the same bytes: a write submitted meanwhile lands after it. A replica that is out of
+     * sync does not take it, and one that fails it is marked out of sync and left out of the holders.
+     */
+    @Test
+    void aSnapshotIsTakenOnEveryReplicaInSyncBetweenTwoWrites() {
+        TestCluster cluster = new TestCluster("a", "b", "c");
+        ReplicatedVolume volume = cluster.attach("a");
+        cluster.<Void>await(done -> volume.write(2 * REGION, block(1), false, done));
+        List<Outcome<Void>> inFlight = new ArrayList<>();
+        volume.write(3 * REGION, block(2), false, inFlight::add); // not acknowledged yet: in the snapshot or not, but in all or none
+        List<Outcome<List<String>>> taken = new ArrayList<>();
+        volume.snapshot("s1", taken::add);
+        List<Outcome<Void>> after = new ArrayList<>();
+        volume.write(2 * REGION, block(3), false, after::add);
+        cluster.scheduler.advance(20 * MS);
+        assertThat(taken).singleElement().isEqualTo(Outcome.ok(List.of("a", "b", "c")));
+        assertThat(inFlight).singleElement().isInstanceOf(Outcome.Ok.class);
+        assertThat(after).singleElement().isInstanceOf(Outcome.Ok.class);
+        byte[] reference = cluster.nodes.get("a").disk.snapshots.get("s1");
+        assertThat(reference[2 * REGION]).as("the snapshot holds the write acknowledged before it").isEqualTo((byte) 1);
+        for (TestCluster.Node node : cluster.nodes.values()) {
+            assertThat(node.disk.snapshots.get("s1")).as("%s's snapshot is the others'", node.id).isEqualTo(reference);
+            assertThat(node.disk.bytes()[2 * REGION]).as("%s holds the write after it", node.id).isEqualTo((byte) 3);
+        }
+
+        cluster.nodes.get("c").unreachable = true;
+        List<Outcome<List<String>>> second = new ArrayList<>();
+        volume.snapshot("s2", second::add);
+        cluster.scheduler.advance(200 * MS);
+        assertThat(second).singleElement().isEqualTo(Outcome.ok(List.of("a", "b")));
+        assertThat(cluster.store.current.value().state("c")).isEqualTo(ReplicaState.OUT_OF_SYNC);
+        assertThat(cluster.<List<String>>await(done -> volume.snapshot("s3", done))).isEqualTo(Outcome.ok(List.of("a", "b")));
+        assertThat(cluster.nodes.get("c").disk.snapshots).containsOnlyKeys("s1");
+    }
+
     /** Writes submitted while a growth holds them go out after it, under the grown geometry; a shrink is refused. */
     @Test
     void writesHeldByAGrowthGoOutAfterItAndAShrinkIsRefused() {

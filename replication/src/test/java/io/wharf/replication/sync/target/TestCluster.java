@@ -273,6 +273,13 @@ final class TestCluster {
         }
 
         @Override
+        public void snapshot(String snapshotId, Completion<Void> done) {
+            if (!gone(done)) {
+                node.replica.snapshot(session, epoch, snapshotId, done);
+            }
+        }
+
+        @Override
         public void close() {
         }
     }
