@@ -366,7 +366,20 @@ class ReplicationTest {
         }
         try (TinyNbdClient volume = new TinyNbdClient(b.nbdPort, "kept")) {
             assertThat(volume.read(0, now.length)).isEqualTo(now);
+            Cli.Run busy = new Cli(c.endpoint()).run("volume", "revert", "kept", "--to", "before");
+            assertThat(busy.exitCode()).as(busy.err()).isEqualTo(ErrorCode.VOLUME_IN_USE.exitCode());
         }
+
+        // The revert brings every copy back: node-b and node-c (which took the snapshot) revert, node-d is rebuilt from them.
+        Cli.Run revert = new Cli(c.endpoint()).run("volume", "revert", "kept", "--to", "before");
+        assertThat(revert.exitCode()).as(revert.out() + revert.err()).isZero();
+        try (TinyNbdClient volume = new TinyNbdClient(b.nbdPort, "kept")) {
+            assertThat(volume.read(0, then.length)).as("the volume reads as its snapshot again").isEqualTo(then);
+        }
+        awaitAllInSync(b.api(), "kept");
+        VolumeChecksum reverted = b.api().checksumVolume("kept", null);
+        assertThat(reverted.match()).as("%s", reverted).isTrue();
+        assertThat(reverted.replicas()).hasSize(3);
 
         String id = b.api().getVolume("kept").id();
         for (String copy : List.of("node-b", "node-c", "node-d")) {

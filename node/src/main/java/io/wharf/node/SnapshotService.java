@@ -405,6 +405,31 @@ final class SnapshotService implements Exports.SnapshotOpener {
     /** Rolls the volume back; the caller holds the control lock. */
     void revert(VolumeRecord volume, String snapshot, boolean force) {
         SnapshotRecord record = requireReady(volume, snapshot);
+        disconnectForRevert(volume, force);
+        try {
+            pool.revert(volume.id(), record.storageId());
+        } catch (IOException | RuntimeException e) {
+            throw VolumeService.asWharf(e, "reverting '" + volume.name() + "' to '" + snapshot + "'");
+        }
+        log.atInfo().addKeyValue("volume", volume.name()).addKeyValue("snapshot", snapshot).addKeyValue("force", force)
+                .log("volume reverted");
+    }
+
+    /**
+     * Rolls a replicated volume back through its target, served here: {@code onReplicas} gets the
+     * snapshot's storage id and the nodes whose copies hold it (the volume's node for a snapshot taken
+     * on its copy alone).
+     */
+    void revertReplicated(VolumeRecord volume, String snapshot, boolean force, BiConsumer<String, List<String>> onReplicas) {
+        SnapshotRecord record = requireReady(volume, snapshot);
+        disconnectForRevert(volume, force);
+        onReplicas.accept(record.storageId(), record.nodes().isEmpty() ? List.of(volume.node()) : record.nodes());
+        log.atInfo().addKeyValue("volume", volume.name()).addKeyValue("snapshot", snapshot).addKeyValue("force", force)
+                .addKeyValue("holders", record.nodes()).log("replicated volume reverted");
+    }
+
+    /** Refuses a revert while clients are connected, unless forced; then disconnects them. */
+    private void disconnectForRevert(VolumeRecord volume, boolean force) {
         int clients = nbd.connectionCount(volume.name());
         if (clients > 0 && !force) {
             throw new WharfException(ErrorCode.VOLUME_IN_USE,
@@ -413,13 +438,6 @@ final class SnapshotService implements Exports.SnapshotOpener {
                     "unmount or disconnect the clients first, or add --force to disconnect them and revert");
         }
         nbd.disconnectAll(volume.name());
-        try {
-            pool.revert(volume.id(), record.storageId());
-        } catch (IOException | RuntimeException e) {
-            throw VolumeService.asWharf(e, "reverting '" + volume.name() + "' to '" + snapshot + "'");
-        }
-        log.atInfo().addKeyValue("volume", volume.name()).addKeyValue("snapshot", snapshot).addKeyValue("force", force)
-                .log("volume reverted");
     }
 
     /** Disconnects every client of the volume's snapshot exports. */

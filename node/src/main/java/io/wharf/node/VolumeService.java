@@ -618,21 +618,25 @@ final class VolumeService implements WharfApi {
         attachments().reconcile(name);
         awaitServed(name, "resized");
         TargetVolume volume = servedTarget(name);
-        try {
-            volume.grow(newSize).get(SERVE_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw asWharf(e.getCause() instanceof Exception cause ? cause : e, "resizing volume '" + name + "'");
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new WharfException(ErrorCode.UNAVAILABLE, "resizing volume '" + name + "' did not finish in time",
-                    "check wharf volume inspect " + name + "; the growth goes on and a resize to the same size finishes it");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new WharfException(ErrorCode.UNAVAILABLE, "interrupted resizing volume '" + name + "'",
-                    "check wharf volume inspect " + name);
-        }
+        awaitTarget(volume.grow(newSize), "resizing volume '" + name + "'", name);
         log.atInfo().addKeyValue("volume", name).addKeyValue("sizeBytes", newSize).addKeyValue("replicas", record.replicas().size())
                 .log("replicated volume resized");
         return getVolume(name);
+    }
+
+    /** Waits for an operation of the target served here ({@code what}: "resizing volume 'x'"), with its failures as the API's. */
+    private static <T> T awaitTarget(java.util.concurrent.CompletableFuture<T> operation, String what, String volume) {
+        try {
+            return operation.get(SERVE_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw asWharf(e.getCause() instanceof Exception cause ? cause : e, what);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new WharfException(ErrorCode.UNAVAILABLE, what + " did not finish in time",
+                    "check wharf volume inspect " + volume + " and try again");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WharfException(ErrorCode.UNAVAILABLE, "interrupted " + what, "check wharf volume inspect " + volume);
+        }
     }
 
     /** The target serving replicated volume {@code name} on this node. */
@@ -776,13 +780,23 @@ final class VolumeService implements WharfApi {
 
     @Override
     public VolumeInfo revertVolume(String volume, String snapshot, boolean force) {
-        Optional<WharfApi> owner = owner(requireReady(volume));
+        VolumeRecord found = requireReady(volume);
+        if (found.replicated()) { // through the target, on every replica
+            String target = found.target();
+            if (!target.equals(config.nodeId())) {
+                return peers().owner(target, "node '" + target + "'").orElseThrow().revertVolume(volume, snapshot, force);
+            }
+            TargetVolume served = servedTarget(volume);
+            snapshots.revertReplicated(found, snapshot, force, (storageId, holders) ->
+                    awaitTarget(served.revert(storageId, holders), "reverting volume '" + volume + "'", volume));
+            return getVolume(volume);
+        }
+        Optional<WharfApi> owner = owner(found);
         if (owner.isPresent()) {
             return owner.get().revertVolume(volume, snapshot, force);
         }
         synchronized (controlLock) {
             VolumeRecord record = requireReady(volume);
-            requireUnreplicated(record, "reverting", "clone the snapshot into a new volume instead: wharf volume clone");
             requireNotAttachedElsewhere(record);
             snapshots.revert(record, snapshot, force);
             return info(record);
@@ -849,14 +863,6 @@ final class VolumeService implements WharfApi {
             attachments().reconcile(name);
         }
         return getVolume(name);
-    }
-
-    /** Refuses an operation replicated volumes do not support yet. */
-    private static void requireUnreplicated(VolumeRecord record, String what, String hint) {
-        if (record.replicated()) {
-            throw new WharfException(ErrorCode.NOT_SUPPORTED, what + " a replicated volume is not supported yet (volume '"
-                    + record.name() + "' has " + record.replicas().size() + " replicas)", hint);
-        }
     }
 
     /**
@@ -993,18 +999,7 @@ final class VolumeService implements WharfApi {
 
     /** Adds ({@code add}) or removes the replica on {@code node} through the volume's target here, waiting for the record. */
     private static void changeReplica(TargetVolume volume, String name, String node, boolean add) {
-        try {
-            volume.changeReplica(node, add).get(SERVE_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw asWharf(e.getCause() instanceof Exception cause ? cause : e, "changing the replicas of volume '" + name + "'");
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new WharfException(ErrorCode.UNAVAILABLE, "changing the replicas of volume '" + name + "' did not finish in time",
-                    "check wharf volume inspect " + name);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new WharfException(ErrorCode.UNAVAILABLE, "interrupted changing the replicas of volume '" + name + "'",
-                    "check wharf volume inspect " + name);
-        }
+        awaitTarget(volume.changeReplica(node, add), "changing the replicas of volume '" + name + "'", name);
     }
 
     /** Nodes for {@code copies} more replicas of {@code record}: placement over the nodes that hold no copy of it. */
@@ -1116,18 +1111,8 @@ final class VolumeService implements WharfApi {
      * through the target served here; the nodes that took it.
      */
     List<String> snapshotReplicas(VolumeRecord record, String storageId) {
-        TargetVolume volume = servedTarget(record.name());
-        try {
-            return volume.snapshot(storageId).get(SERVE_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw asWharf(e.getCause() instanceof Exception cause ? cause : e, "taking a snapshot of volume '" + record.name() + "'");
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new WharfException(ErrorCode.UNAVAILABLE, "the snapshot of volume '" + record.name() + "' did not finish in time",
-                    "check wharf volume inspect " + record.name() + " and try again");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new WharfException(ErrorCode.UNAVAILABLE, "interrupted taking a snapshot of volume '" + record.name() + "'", "try again");
-        }
+        return awaitTarget(servedTarget(record.name()).snapshot(storageId), "taking a snapshot of volume '" + record.name() + "'",
+                record.name());
     }
 
     /**

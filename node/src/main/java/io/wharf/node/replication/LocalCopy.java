@@ -81,6 +81,15 @@ final class LocalCopy implements BlockStore {
         }, done);
     }
 
+    /** As a local volume's revert (durable when it returns); the volume object stays the same. */
+    @Override
+    public void revert(String snapshotId, Completion<Void> done) {
+        calls.run("revert " + volumeId, () -> {
+            pool.revert(volumeId, snapshotId);
+            return null;
+        }, done);
+    }
+
     @Override
     public void flush(Completion<Void> done) {
         calls.run("flush " + volumeId, () -> {

@@ -142,6 +142,13 @@ final class LocalEndpoint implements ReplicaEndpoint {
         }
 
         @Override
+        public void revert(String snapshotId, Completion<Void> done) {
+            if (open(done)) {
+                volume.revert(session, epoch, snapshotId, done);
+            }
+        }
+
+        @Override
         public void close() {
             closed = true;
         }

@@ -202,6 +202,20 @@ public final class TargetVolume implements AsyncVolume {
         return taken;
     }
 
+    /** Reverts the volume to snapshot {@code snapshotId}, held by the copies on {@code holders} ({@link ReplicatedVolume#revert}). */
+    public CompletableFuture<Void> revert(String snapshotId, java.util.List<String> holders) {
+        CompletableFuture<Void> reverted = new CompletableFuture<>();
+        loop.execute(() -> target.revert(snapshotId, holders, outcome -> {
+            Exception failure = failure(outcome);
+            if (failure == null) {
+                reverted.complete(null);
+            } else {
+                reverted.completeExceptionally(failure);
+            }
+        }));
+        return reverted;
+    }
+
     @Override
     public void resize(long newSizeBytes) throws IOException {
         await(finished -> grow(newSizeBytes).whenComplete((ok, failure) ->

@@ -157,6 +157,8 @@ class SyncTransportTest {
             snapshot.read(grown - 4096, kept);
         }
         assertThat(kept.array()).as("SNAPSHOT_VOLUME kept the bytes of its time").isEqualTo(past);
+        ok(OnLoop.<Void>await(targetLoop, done -> session.revert("snap-1", done)));
+        assertThat(read(session, grown - 4096, 4096)).as("REVERT_VOLUME brought them back").isEqualTo(past);
 
         Outcome<ReplicaSession> older = OnLoop.<ReplicaSession>await(targetLoop, done -> endpoint.open("vol-a", 4, 4 * MIB, false, done));
         assertThat(older).isEqualTo(new Outcome.StaleEpoch<ReplicaSession>(5));

@@ -63,6 +63,9 @@ public interface ReplicaSession {
      */
     void snapshot(String snapshotId, Completion<Void> done);
 
+    /** Reverts the replica's copy to its snapshot {@code snapshotId} (storage calls still running finish first). */
+    void revert(String snapshotId, Completion<Void> done);
+
     /** Gives the session up; calls still running complete (or fail) as they will. */
     void close();
 }

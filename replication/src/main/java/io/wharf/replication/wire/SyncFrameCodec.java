@@ -13,7 +13,7 @@ import java.nio.ByteBuffer;
  * <p>Payloads: {@code OPEN_FENCED} string volume id + u64 size bytes; {@code GET_REGIONS} u8 log
  * (1 activity, 2 dirty) + for dirty the peer string; {@code TRACK_PEER} peer string + {@link RegionBits};
  * {@code UNTRACK_PEER} peer string; {@code SETTLE_REGIONS} {@link RegionBits}; {@code GROW_VOLUME} u64 size
- * bytes; {@code SNAPSHOT_VOLUME} snapshot id string.
+ * bytes; {@code SNAPSHOT_VOLUME} and {@code REVERT_VOLUME} snapshot id string.
  */
 public final class SyncFrameCodec {
     private SyncFrameCodec() {}
@@ -84,6 +84,11 @@ public final class SyncFrameCodec {
                 Strings.write(out, snapshot.snapshotId());
                 yield out.flip();
             }
+            case SyncMessage.RevertVolume revert -> {
+                ByteBuffer out = ByteBuffer.allocate(Strings.encodedBytes(revert.snapshotId()));
+                Strings.write(out, revert.snapshotId());
+                yield out.flip();
+            }
         };
     }
 
@@ -121,6 +126,10 @@ public final class SyncFrameCodec {
             case SyncMessage.SnapshotVolume snapshot -> {
                 handle = snapshot.volumeHandle();
                 yield snapshot.epoch();
+            }
+            case SyncMessage.RevertVolume revert -> {
+                handle = revert.volumeHandle();
+                yield revert.epoch();
             }
         };
         FrameCodec.putHeader(dst, FrameCodec.PROTOCOL_VERSION, message.type().code(), flags, 0, handle, message.requestId(),
@@ -308,6 +317,12 @@ public final class SyncFrameCodec {
                     yield DecodeResult.malformed(DecodeError.Kind.BAD_PAYLOAD, "SNAPSHOT_VOLUME: bad snapshot id");
                 }
                 yield in.hasRemaining() ? trailing(header, in) : ok(new SyncMessage.SnapshotVolume(id, handle, epoch, snapshotId));
+            }
+            case REVERT_VOLUME -> {
+                if (!(FrameCodec.readName(in, "snapshot id") instanceof DecodeResult.Ok<String>(String snapshotId))) {
+                    yield DecodeResult.malformed(DecodeError.Kind.BAD_PAYLOAD, "REVERT_VOLUME: bad snapshot id");
+                }
+                yield in.hasRemaining() ? trailing(header, in) : ok(new SyncMessage.RevertVolume(id, handle, epoch, snapshotId));
             }
         };
     }

@@ -168,6 +168,20 @@ public sealed interface SyncMessage {
         }
     }
 
+    /** Reverts the replica's copy to its snapshot {@code snapshotId}, once its storage calls running now have finished. */
+    record RevertVolume(long requestId, int volumeHandle, long epoch, String snapshotId) implements SyncMessage {
+        public RevertVolume {
+            checkHandle(volumeHandle);
+            checkEpoch(epoch);
+            checkName("snapshot id", snapshotId);
+        }
+
+        @Override
+        public SyncMessageType type() {
+            return SyncMessageType.REVERT_VOLUME;
+        }
+    }
+
     private static void checkName(String what, String name) {
         Objects.requireNonNull(name, what);
         int bytes = name.getBytes(StandardCharsets.UTF_8).length;

@@ -25,7 +25,9 @@ public enum SyncMessageType {
     /** Grow the replica's copy (and carry its region sets) to a larger size, durably before the reply. */
     GROW_VOLUME(0x46, 0, Fields.HANDLE | Fields.EPOCH, PayloadShape.STRUCTURED),
     /** Take a snapshot of the replica's copy under the given storage id (the target holds writes meanwhile). */
-    SNAPSHOT_VOLUME(0x47, 0, Fields.HANDLE | Fields.EPOCH, PayloadShape.STRUCTURED);
+    SNAPSHOT_VOLUME(0x47, 0, Fields.HANDLE | Fields.EPOCH, PayloadShape.STRUCTURED),
+    /** Revert the replica's copy to one of its snapshots (the target holds writes, and the others are out of sync meanwhile). */
+    REVERT_VOLUME(0x48, 0, Fields.HANDLE | Fields.EPOCH, PayloadShape.STRUCTURED);
 
     /** First and last code of the range reserved for synchronous replication. */
     public static final int FIRST_CODE = 0x40;

@@ -69,11 +69,12 @@
  * GROW_VOLUME    0x46 -       yes    yes   -     u64 size bytes (larger; the replica's region sets are
  *                                                carried to the grown geometry before the reply)
  * SNAPSHOT_VOLUME 0x47 -      yes    yes   -     string snapshot id (the replica snapshots its copy)
+ * REVERT_VOLUME  0x48 -       yes    yes   -     string snapshot id (the replica reverts its copy to it)
  * </pre>
  * Flag bit 2 is CREATE (OPEN_FENCED only). A region set is u32 region count (at most 8,000,000) and
  * {@code ceil(count / 8)} bytes, region {@code i} in bit {@code i % 8} of byte {@code i / 8}, no bit set
- * at or past the count ({@link io.wharf.replication.wire.RegionBits}). OPEN_FENCED, UNTRACK_PEER, GROW_VOLUME and
- * SNAPSHOT_VOLUME payloads are structured (at most 1024 bytes); TRACK_PEER and SETTLE_REGIONS at most 1 MiB. 0x40 stays
+ * at or past the count ({@link io.wharf.replication.wire.RegionBits}). OPEN_FENCED, UNTRACK_PEER, GROW_VOLUME,
+ * SNAPSHOT_VOLUME and REVERT_VOLUME payloads are structured (at most 1024 bytes); TRACK_PEER and SETTLE_REGIONS at most 1 MiB. 0x40 stays
  * unassigned. Fencing semantics (a replica refusing an epoch lower than one it accepted, with
  * {@code STALE_EPOCH}) come with OPEN_FENCED sessions; a version-1 OPEN is unchanged and unfenced.
  *

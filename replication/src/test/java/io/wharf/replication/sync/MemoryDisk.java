@@ -58,6 +58,17 @@ public final class MemoryDisk implements BlockStore {
     }
 
     @Override
+    public void revert(String snapshotId, Completion<Void> done) {
+        byte[] kept = snapshots.get(snapshotId);
+        if (kept == null) {
+            scheduler.execute(() -> done.complete(Outcome.failed(io.wharf.core.ErrorCode.SNAPSHOT_NOT_FOUND, "no snapshot " + snapshotId)));
+            return;
+        }
+        bytes = Arrays.copyOf(kept, Math.max(kept.length, bytes.length));
+        scheduler.execute(() -> done.complete(Outcome.done()));
+    }
+
+    @Override
     public void grow(long sizeBytes, Completion<Void> done) {
         if (sizeBytes > bytes.length) {
             bytes = Arrays.copyOf(bytes, Math.toIntExact(sizeBytes));

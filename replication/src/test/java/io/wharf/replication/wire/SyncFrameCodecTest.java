@@ -38,6 +38,7 @@ class SyncFrameCodecTest {
                 new SyncMessage.UntrackPeer(7, 7, 12, "node-c"),
                 new SyncMessage.GrowVolume(8, 7, 12, 16L << 40),
                 new SyncMessage.SnapshotVolume(9, 7, 12, "0b6c3f7e-2c1d-4f0a-9a5e-1d2c3b4a5f60"),
+                new SyncMessage.RevertVolume(10, 7, 12, "0b6c3f7e-2c1d-4f0a-9a5e-1d2c3b4a5f60"),
                 new SyncMessage.SettleRegions(Long.MAX_VALUE, 7, Long.MAX_VALUE, regions(13, 12)));
     }
 
@@ -110,8 +111,10 @@ class SyncFrameCodecTest {
         assertThat(kindOf(withPayload(everyKind().getLast(), huge))).isEqualTo(BAD_PAYLOAD);
         ByteBuffer log = ByteBuffer.allocate(1).put((byte) 9).flip();
         assertThat(kindOf(withPayload(everyKind().get(2), log))).as("unknown log").isEqualTo(BAD_PAYLOAD);
-        SyncMessage grow = everyKind().get(everyKind().size() - 3);
-        SyncMessage snapshot = everyKind().get(everyKind().size() - 2);
+        SyncMessage grow = everyKind().get(everyKind().size() - 4);
+        SyncMessage snapshot = everyKind().get(everyKind().size() - 3);
+        assertThat(kindOf(withPayload(everyKind().get(everyKind().size() - 2), ByteBuffer.allocate(0)))).as("revert: no snapshot id")
+                .isEqualTo(BAD_PAYLOAD);
         assertThat(kindOf(withPayload(snapshot, ByteBuffer.allocate(0)))).as("no snapshot id").isEqualTo(BAD_PAYLOAD);
         assertThat(kindOf(withPayload(grow, ByteBuffer.allocate(4)))).as("a short size").isEqualTo(BAD_PAYLOAD);
         assertThat(kindOf(withPayload(grow, ByteBuffer.allocate(8)))).as("size 0").isEqualTo(BAD_PAYLOAD);
@@ -165,7 +168,7 @@ class SyncFrameCodecTest {
             }
         }
         RegionBits set = new RegionBits(count, bits);
-        return switch (random.nextInt(7)) {
+        return switch (random.nextInt(8)) {
             case 0 -> new SyncMessage.OpenFenced(id, "v" + random.nextInt(1000), epoch, random.nextLong() & Long.MAX_VALUE, random.nextBoolean());
             case 1 -> random.nextBoolean() ? new SyncMessage.GetRegions(id, handle, epoch, SyncMessage.RegionLog.ACTIVITY, null)
                     : new SyncMessage.GetRegions(id, handle, epoch, SyncMessage.RegionLog.DIRTY, "node-" + random.nextInt(99));
@@ -173,6 +176,7 @@ class SyncFrameCodecTest {
             case 3 -> new SyncMessage.UntrackPeer(id, handle, epoch, "node-" + random.nextInt(99));
             case 4 -> new SyncMessage.GrowVolume(id, handle, epoch, 1 + (random.nextLong() & (Long.MAX_VALUE - 1)));
             case 5 -> new SyncMessage.SnapshotVolume(id, handle, epoch, "snap-" + random.nextInt(99));
+            case 6 -> new SyncMessage.RevertVolume(id, handle, epoch, "snap-" + random.nextInt(99));
             default -> new SyncMessage.SettleRegions(id, handle, epoch, set);
         };
     }

@@ -258,6 +258,11 @@ public final class SimNode {
             complete(done, call(() -> pool.snapshot(volumeId, snapshotId)), true);
         }
 
+        @Override
+        public void revert(String snapshotId, Completion<Void> done) {
+            complete(done, call(() -> pool.revert(volumeId, snapshotId)), true);
+        }
+
         /** The storage engine's growth is durable when it returns (its metadata is replaced atomically). */
         @Override
         public void grow(long sizeBytes, Completion<Void> done) {

@@ -288,6 +288,13 @@ public final class FrameEndpoint implements ReplicaEndpoint {
         }
 
         @Override
+        public void revert(String snapshotId, Completion<Void> done) {
+            long id = nextRequestId++;
+            send(live(), SyncFrameCodec.encode(new SyncMessage.RevertVolume(id, handle, epoch, snapshotId)), id,
+                    FrameEndpoint::done, done);
+        }
+
+        @Override
         public void close() {
             if (closed) {
                 return;

@@ -122,6 +122,8 @@ public final class FrameServer {
                     grow.epoch(), grow.sizeBytes(), answer -> reply(ok(id, answer))));
             case SyncMessage.SnapshotVolume snapshot -> withHandle(id, snapshot.volumeHandle(), handle -> handle.volume.snapshot(
                     handle.session, snapshot.epoch(), snapshot.snapshotId(), answer -> reply(ok(id, answer))));
+            case SyncMessage.RevertVolume revert -> withHandle(id, revert.volumeHandle(), handle -> handle.volume.revert(
+                    handle.session, revert.epoch(), revert.snapshotId(), answer -> reply(ok(id, answer))));
         }
     }
 

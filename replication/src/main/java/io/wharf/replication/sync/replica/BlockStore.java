@@ -25,4 +25,7 @@ public interface BlockStore {
 
     /** Takes a snapshot of the copy as it is now, stored under {@code snapshotId}, durably. */
     void snapshot(String snapshotId, Completion<Void> done);
+
+    /** Makes the copy read as snapshot {@code snapshotId} again (the snapshot stays), durably. */
+    void revert(String snapshotId, Completion<Void> done);
 }

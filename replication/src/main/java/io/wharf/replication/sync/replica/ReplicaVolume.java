@@ -178,6 +178,19 @@ public final class ReplicaVolume {
 
     /** Snapshots the copy under {@code snapshotId} once the storage calls running now have finished. */
     public void snapshot(long session, long epoch, String snapshotId, Completion<Void> done) {
+        afterStorageCalls(session, epoch, done, call -> store.snapshot(snapshotId, call));
+    }
+
+    /**
+     * Reverts the copy to snapshot {@code snapshotId} once the storage calls running now have finished.
+     * The logs need no change: the target has every other replica out of sync (to be copied in full, or
+     * reverted too) before it asks.
+     */
+    public void revert(long session, long epoch, String snapshotId, Completion<Void> done) {
+        afterStorageCalls(session, epoch, done, call -> store.revert(snapshotId, call));
+    }
+
+    private void afterStorageCalls(long session, long epoch, Completion<Void> done, StorageCall storageCall) {
         Outcome<Void> refusal = refusal(session, epoch, 0, 0);
         if (refusal != null) {
             scheduler.execute(() -> done.complete(refusal));
@@ -190,7 +203,7 @@ public final class ReplicaVolume {
                 return;
             }
             storageCalls++;
-            store.snapshot(snapshotId, outcome -> {
+            storageCall.start(outcome -> {
                 storageCallDone();
                 done.complete(outcome);
             });

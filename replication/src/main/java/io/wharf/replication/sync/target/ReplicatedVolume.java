@@ -9,6 +9,7 @@ import io.wharf.replication.sync.Outcome;
 import io.wharf.replication.sync.RecordStore;
 import io.wharf.replication.sync.RegionGeometry;
 import io.wharf.replication.sync.RegionSet;
+import io.wharf.replication.sync.ReplicaEntry;
 import io.wharf.replication.sync.ReplicaEndpoint;
 import io.wharf.replication.sync.ReplicaSession;
 import io.wharf.replication.sync.ReplicaState;
@@ -72,6 +73,7 @@ public final class ReplicatedVolume {
     static final int PAUSE_DETACH = 8;
     static final int PAUSE_GROW = 16;
     static final int PAUSE_SNAPSHOT = 32;
+    static final int PAUSE_REVERT = 64;
 
     final String volumeId;
     final String localNode;
@@ -113,6 +115,9 @@ public final class ReplicatedVolume {
     /** A snapshot is under way (writes held until every replica in sync took it). */
     private boolean snapshotting;
     private Completion<List<String>> snapshotDone;
+    /** A revert is under way (writes held until the replicas that could revert did). */
+    private boolean reverting;
+    private Completion<Void> revertDone;
 
     private final Joins joins = new Joins(this);
 
@@ -328,7 +333,7 @@ public final class ReplicatedVolume {
      * none took it. Reads go on throughout.
      */
     public void snapshot(String snapshotId, Completion<List<String>> done) {
-        if (phase != Phase.SERVING || growing || snapshotting) {
+        if (phase != Phase.SERVING || growing || snapshotting || reverting) {
             Outcome<List<String>> refusal = phase != Phase.SERVING ? phaseFailure()
                     : Outcome.failed(ErrorCode.UNAVAILABLE, "volume " + volumeId + " is " + (growing ? "growing" : "taking a snapshot")
                             + "; try again when it is done");
@@ -375,6 +380,161 @@ public final class ReplicatedVolume {
         }
     }
 
+    // --- revert ---
+
+    /**
+     * Reverts the volume to snapshot {@code snapshotId}, held by the copies on {@code holders}: holds new
+     * writes and flushes, waits for those in flight (and marking, settling, joins), stops the resyncs;
+     * records every replica but one in-sync holder (the primary: the local copy when it can) out of
+     * sync and has the primary drop its dirty maps, so that should the target die from here on, a
+     * takeover rebuilds them in full; reverts the primary; then reverts every other replica that was in
+     * sync and holds the snapshot and records it in sync again (all reverted to the same bytes, with no
+     * write since). The rest are rebuilt in full from the primary afterwards. The caller keeps clients
+     * away (their reads would change under them).
+     */
+    public void revert(String snapshotId, java.util.Collection<String> holders, Completion<Void> done) {
+        Replica local = replicas.get(localNode);
+        Replica primary = local != null && local.healthy() && holders.contains(localNode) ? local
+                : healthyReplicas().stream().filter(replica -> holders.contains(replica.nodeId)).findFirst().orElse(null);
+        Outcome<Void> refusal = phase != Phase.SERVING ? phaseFailure()
+                : growing || snapshotting || reverting ? Outcome.failed(ErrorCode.UNAVAILABLE, "volume " + volumeId
+                        + " is busy growing, taking a snapshot or reverting; try again when it is done")
+                : primary == null ? Outcome.failed(ErrorCode.UNAVAILABLE, "no replica of " + volumeId + " in sync holds snapshot "
+                        + snapshotId + " (it was taken on " + holders + ")") : null;
+        if (refusal != null) {
+            scheduler.execute(() -> done.complete(refusal));
+            return;
+        }
+        reverting = true;
+        revertDone = done;
+        pause(PAUSE_REVERT);
+        for (Replica replica : replicas.values()) {
+            replica.retry.cancel();
+            if (replica.resync != null) {
+                replica.resync.abort("the volume is reverted");
+            }
+        }
+        whenDrained(() -> updates.isEmpty() && flushes.isEmpty() && !marking && !settling && !joins.busy(), () -> {
+            if (!primary.healthy()) {
+                endRevert(Outcome.failed(ErrorCode.UNAVAILABLE, "the replica on " + primary.nodeId + " left the in-sync set"));
+                return;
+            }
+            List<Replica> alsoReverted = healthyReplicas().stream()
+                    .filter(replica -> replica != primary && holders.contains(replica.nodeId)).toList();
+            updateRecord("revert " + volumeId + " to " + snapshotId, current -> {
+                ReplicationRecord next = current;
+                for (ReplicaEntry entry : current.replicas()) {
+                    if (!entry.nodeId().equals(primary.nodeId) && entry.state() != ReplicaState.REBUILDING) {
+                        next = next.withState(entry.nodeId(), ReplicaState.OUT_OF_SYNC);
+                    }
+                }
+                return next;
+            }, committed -> {
+                for (Replica replica : replicas.values()) {
+                    if (replica == primary) {
+                        continue;
+                    }
+                    if (!alsoReverted.contains(replica) && replica.session != null) {
+                        replica.session.close();
+                        replica.session = null;
+                    }
+                    replica.tracked = null; // copied in full unless it reverts too
+                    if (replica.state == ReplicaState.IN_SYNC || replica.state == ReplicaState.RESYNCING) {
+                        replica.state = ReplicaState.OUT_OF_SYNC;
+                        listener.on(new ReplicationEvent.ReplicaStateChanged(volumeId, replica.nodeId, ReplicaState.OUT_OF_SYNC,
+                                epoch, "the volume is reverted"));
+                    }
+                }
+                List<String> others = replicas.keySet().stream().filter(node -> !node.equals(primary.nodeId)).toList();
+                ReplicaSession session = primary.session;
+                Countdown untracked = new Countdown(scheduler, others.size(), () -> session.revert(snapshotId,
+                        deadline("revert on " + primary.nodeId, reverted -> {
+                            if (reverted instanceof Outcome.Ok<Void>) {
+                                revertOthers(snapshotId, alsoReverted);
+                            } else {
+                                failedCall(primary, session, reverted);
+                                endRevert(Outcome.castFailure(reverted));
+                            }
+                        })));
+                for (String other : others) {
+                    session.untrack(other, deadline("untrack " + other + " on " + primary.nodeId, outcome -> {
+                        failedCall(primary, session, outcome);
+                        untracked.one();
+                    }));
+                }
+            }, (Completion<Void>) givenUp -> endRevert(givenUp));
+        });
+    }
+
+    /** The primary reverted: the other holders that were in sync revert too and are recorded in sync again. */
+    private void revertOthers(String snapshotId, List<Replica> alsoReverted) {
+        if (phase != Phase.SERVING) {
+            endRevert(phaseFailure());
+            return;
+        }
+        List<Replica> reverted = new ArrayList<>();
+        Countdown countdown = new Countdown(scheduler, alsoReverted.size(), () -> {
+            List<Replica> back = reverted.stream().filter(replica -> replica.session != null && replicas.get(replica.nodeId) == replica)
+                    .toList();
+            if (back.isEmpty() || phase != Phase.SERVING) {
+                endRevert(phase == Phase.SERVING ? Outcome.done() : phaseFailure());
+                return;
+            }
+            updateRecord("record " + names(back) + " in sync after the revert",
+                    current -> moved(current, back, ReplicaState.OUT_OF_SYNC, ReplicaState.IN_SYNC), committed -> {
+                for (Replica replica : back) {
+                    if (committed.state(replica.nodeId) == ReplicaState.IN_SYNC && replica.session != null) {
+                        replica.state = ReplicaState.IN_SYNC;
+                        listener.on(new ReplicationEvent.ReplicaStateChanged(volumeId, replica.nodeId, ReplicaState.IN_SYNC, epoch,
+                                "reverted with the others"));
+                    }
+                }
+                endRevert(Outcome.done());
+            }, (Completion<Void>) givenUp -> endRevert(givenUp));
+        });
+        for (Replica replica : alsoReverted) {
+            ReplicaSession session = replica.session;
+            if (session == null) {
+                countdown.one();
+                continue;
+            }
+            session.revert(snapshotId, deadline("revert on " + replica.nodeId, outcome -> {
+                if (outcome instanceof Outcome.Ok<Void>) {
+                    reverted.add(replica);
+                } else if (replica.session == session) {
+                    replica.session = null; // copied in full later
+                    session.close();
+                }
+                countdown.one();
+            }));
+        }
+    }
+
+    /** Ends the revert with {@code outcome} (once; also when the target stops while it waits) and resumes. */
+    private void endRevert(Outcome<Void> outcome) {
+        Completion<Void> done = revertDone;
+        if (done == null) {
+            return;
+        }
+        revertDone = null;
+        reverting = false;
+        scheduler.execute(() -> done.complete(outcome));
+        if (phase != Phase.SERVING) {
+            return;
+        }
+        unpause(PAUSE_REVERT);
+        restartResyncs();
+    }
+
+    /** Starts the resync of every replica not in sync (a growth or a revert stopped them). */
+    private void restartResyncs() {
+        for (Replica replica : replicas.values()) {
+            if (replica.state != ReplicaState.IN_SYNC && !replica.failing) {
+                scheduleResync(replica, 0);
+            }
+        }
+    }
+
     // --- growth ---
 
     /**
@@ -389,7 +549,7 @@ public final class ReplicatedVolume {
         RegionGeometry next = null;
         if (phase != Phase.SERVING) {
             refusal = phaseFailure();
-        } else if (growing || snapshotting) {
+        } else if (growing || snapshotting || reverting) {
             refusal = Outcome.failed(ErrorCode.UNAVAILABLE, "volume " + volumeId + " is " + (growing ? "growing already" : "taking a snapshot")
                     + "; try again when it is done");
         } else if (sizeBytes < geometry.sizeBytes()) {
@@ -472,11 +632,7 @@ public final class ReplicatedVolume {
             markRound();
         }
         unpause(PAUSE_GROW);
-        for (Replica replica : replicas.values()) {
-            if (replica.state != ReplicaState.IN_SYNC && !replica.failing) {
-                scheduleResync(replica, 0);
-            }
-        }
+        restartResyncs();
     }
 
     // --- writes ---
@@ -782,15 +938,7 @@ public final class ReplicatedVolume {
         long generation = ++markStarted;
         List<Replica> healthy = healthyReplicas();
         Countdown tracked = new Countdown(scheduler, healthy.size() * batch.size(), () -> updateRecord("mark " + names(batch) + " out of sync",
-                current -> {
-                    ReplicationRecord next = current;
-                    for (Replica failed : batch) {
-                        if (next.state(failed.nodeId) == ReplicaState.IN_SYNC) {
-                            next = next.withState(failed.nodeId, ReplicaState.OUT_OF_SYNC);
-                        }
-                    }
-                    return next;
-                }, committed -> {
+                current -> moved(current, batch, ReplicaState.IN_SYNC, ReplicaState.OUT_OF_SYNC), committed -> {
                     for (Replica failed : batch) {
                         failed.failing = false;
                         failed.state = ReplicaState.OUT_OF_SYNC;
@@ -883,7 +1031,7 @@ public final class ReplicatedVolume {
         replica.retry.cancel();
         replica.retry = scheduler.schedule(delayNanos, () -> {
             if (phase == Phase.SERVING && replicas.get(replica.nodeId) == replica && replica.resync == null
-                    && replica.state != ReplicaState.IN_SYNC && !replica.failing && !growing) { // a growth starts it again
+                    && replica.state != ReplicaState.IN_SYNC && !replica.failing && !growing && !reverting) { // they start it again
                 replica.resync = new Resync(this, replica);
                 replica.resync.start();
             }
@@ -1016,6 +1164,7 @@ public final class ReplicatedVolume {
         }
         endGrowth((Outcome<Void>) failure);
         endSnapshot((Outcome<List<String>>) failure);
+        endRevert((Outcome<Void>) failure);
         held.clear();
         drainWaiters.clear();
         for (Replica replica : replicas.values()) {
@@ -1125,6 +1274,17 @@ public final class ReplicatedVolume {
             case Outcome.StaleEpoch<?> stale -> "stale epoch (replica at " + stale.epoch() + ")";
             case Outcome.Failed<?> failed -> failed.code() + ": " + failed.message();
         };
+    }
+
+    /** {@code current} with each replica of {@code batch} that the record has {@code from} changed to {@code to}. */
+    static ReplicationRecord moved(ReplicationRecord current, List<Replica> batch, ReplicaState from, ReplicaState to) {
+        ReplicationRecord next = current;
+        for (Replica replica : batch) {
+            if (next.state(replica.nodeId) == from) {
+                next = next.withState(replica.nodeId, to);
+            }
+        }
+        return next;
     }
 
     static String names(List<Replica> list) {

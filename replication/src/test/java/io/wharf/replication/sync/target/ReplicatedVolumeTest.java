@@ -281,6 +281,49 @@ class ReplicatedVolumeTest {
         assertThat(cluster.nodes.get("c").disk.snapshots).containsOnlyKeys("s1");
     }
 
+    /**
+     * A revert brings every replica in sync that holds the snapshot back to it (the local one first, the
+     * others after, recorded in sync again); a replica that was away is rebuilt in full from them.
+     */
+    @Test
+    void aRevertBringsTheHoldersBackAndRebuildsTheReplicaThatWasAway() {
+        TestCluster cluster = new TestCluster("a", "b", "c");
+        ReplicatedVolume volume = cluster.attach("a");
+        cluster.<Void>await(done -> volume.write(2 * REGION, block(1), false, done));
+        assertThat(cluster.<List<String>>await(done -> volume.snapshot("s1", done))).isEqualTo(Outcome.ok(List.of("a", "b", "c")));
+        cluster.<Void>await(done -> volume.write(2 * REGION, block(2), false, done));
+        cluster.nodes.get("c").unreachable = true;
+        cluster.<Void>await(done -> volume.write(5 * REGION, block(5), false, done));
+        assertThat(cluster.store.current.value().state("c")).isEqualTo(ReplicaState.OUT_OF_SYNC);
+
+        List<Outcome<Void>> reverted = new ArrayList<>();
+        volume.revert("s1", List.of("a", "b", "c"), reverted::add);
+        List<Outcome<Void>> after = new ArrayList<>();
+        volume.write(7 * REGION, block(7), false, after::add);
+        cluster.scheduler.advance(50 * MS);
+        assertThat(reverted).singleElement().isEqualTo(Outcome.done());
+        assertThat(after).as("held by the revert, then written").singleElement().isInstanceOf(Outcome.Ok.class);
+        assertThat(cluster.store.history.stream().anyMatch(record -> record.state("b") == ReplicaState.OUT_OF_SYNC))
+                .as("b was out of sync while the others reverted").isTrue();
+        assertThat(cluster.store.current.value().state("b")).isEqualTo(ReplicaState.IN_SYNC);
+        for (String id : List.of("a", "b")) {
+            byte[] bytes = cluster.nodes.get(id).disk.bytes();
+            assertThat(bytes[2 * REGION]).as("%s reverted", id).isEqualTo((byte) 1);
+            assertThat(bytes[5 * REGION]).as("%s reverted", id).isZero();
+            assertThat(bytes[7 * REGION]).as("%s has the write after the revert", id).isEqualTo((byte) 7);
+        }
+        assertThat(cluster.nodes.get("a").durable.tracked()).as("no dirty map survives a revert: a takeover copies c in full")
+                .doesNotContainKey("c");
+
+        cluster.nodes.get("c").unreachable = false;
+        cluster.scheduler.advance(500 * MS);
+        assertThat(cluster.store.current.value().state("c")).isEqualTo(ReplicaState.IN_SYNC);
+        assertThat(volume.status().replicas().get(2).regionsToCopy()).as("rebuilt in full").isEqualTo(16);
+        assertThat(cluster.nodes.get("c").disk.bytes()).isEqualTo(cluster.nodes.get("a").disk.bytes());
+        assertThat(cluster.<Void>await(done -> volume.revert("s9", List.of("d"), done))).as("no replica in sync holds it")
+                .isInstanceOf(Outcome.Failed.class);
+    }
+
     /** Writes submitted while a growth holds them go out after it, under the grown geometry; a shrink is refused. */
     @Test
     void writesHeldByAGrowthGoOutAfterItAndAShrinkIsRefused() {

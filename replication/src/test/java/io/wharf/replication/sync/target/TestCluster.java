@@ -280,6 +280,13 @@ final class TestCluster {
         }
 
         @Override
+        public void revert(String snapshotId, Completion<Void> done) {
+            if (!gone(done)) {
+                node.replica.revert(session, epoch, snapshotId, done);
+            }
+        }
+
+        @Override
         public void close() {
         }
     }
