@@ -33,6 +33,10 @@ final class ControlPlane {
     private long attachStartedAt;
     private boolean changingReplicas;
     private boolean growing;
+    private boolean snapshotting;
+    private int snapshots;
+    /** Snapshots taken, with the nodes that took them. */
+    final java.util.Map<String, List<String>> taken = new java.util.LinkedHashMap<>();
 
     ControlPlane(World world, List<SimNode> nodes, History history, Consumer<ReplicatedVolume> onAttach,
                  Consumer<ReplicatedVolume> onNewTarget) {
@@ -61,6 +65,7 @@ final class ControlPlane {
         if (serving() == null) {
             changingReplicas = false; // a change asked of a target that died is never answered
             growing = false;
+            snapshotting = false;
         }
         if (serving() == null && !attaching()) {
             List<SimNode> up = nodes.stream().filter(SimNode::up).toList();
@@ -93,6 +98,7 @@ final class ControlPlane {
                             target = volume;
                             changingReplicas = false;
                             growing = false;
+                            snapshotting = false;
                             targetNode = node;
                             targetIncarnation = incarnation;
                             node.target = volume;
@@ -187,6 +193,26 @@ final class ControlPlane {
                 growing = false;
             }
             world.trace("grow to " + next + ": " + outcome);
+        });
+    }
+
+    /** Takes a snapshot through the serving target (one at a time); those taken are checked at quiescence. */
+    void snapshot() {
+        ReplicatedVolume volume = serving();
+        if (volume == null || snapshotting) {
+            return;
+        }
+        String id = "snap-" + ++snapshots;
+        snapshotting = true;
+        world.trace("snapshot " + VOLUME + " as " + id);
+        volume.snapshot(id, outcome -> {
+            if (target == volume) {
+                snapshotting = false;
+            }
+            if (outcome instanceof Outcome.Ok<List<String>>(List<String> holders)) {
+                taken.put(id, holders);
+            }
+            world.trace("snapshot " + id + ": " + outcome);
         });
     }
 

@@ -23,6 +23,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 
@@ -30,15 +31,17 @@ import java.util.SplittableRandom;
  * One seeded run: N nodes, each the real storage engine on a simulated disk plus the production
  * replication code, a simulated network and cluster store, a client workload, and faults (process
  * crashes, power loss with torn and lost unsynced writes, partitions, dropped, delayed, reordered
- * and duplicated frames, target moves, replica set changes, and for every third seed online growth
- * of a volume that starts at half its size). Then the faults stop, the cluster gets
+ * and duplicated frames, target moves, replica set changes, snapshots, and for every third seed
+ * online growth of a volume that starts at half its size). Then the faults stop, the cluster gets
  * time to converge, and the checkers run. Everything, including every choice of the workload and the
  * faults, comes from the seed: the same seed gives the same trace.
  *
  * <p>Phases: fault phase ({@link SimulationConfig#faultPhaseNanos}); heal (partitions healed, nodes
  * restarted, the network made reliable, the replica set topped up, the volume grown to its full size); quiet (the client stops, the
  * run waits until every replica is in sync, up to {@link SimulationConfig#healLimitNanos}); final
- * checks (a flush, a read of every block through the target, the replicas compared byte for byte).
+ * checks (a flush, a read of every block through the target, the replicas compared byte for byte,
+ * one more snapshot with every replica in sync, and each snapshot compared byte for byte on every
+ * copy that took it).
  */
 public final class Simulation {
     private final SimulationConfig config;
@@ -199,8 +202,10 @@ public final class Simulation {
             control.move();
         } else if (kind < 90) {
             control.changeReplicas(replicas);
-        } else if (kind < 98) {
+        } else if (kind < 94) {
             control.grow(config.volumeBytes());
+        } else if (kind < 99) {
+            control.snapshot();
         }
         // else: a quiet interval
     }
@@ -300,6 +305,46 @@ public final class Simulation {
         }
         loop.run(loop.now() + 2_000 * SimulationConfig.MS, () -> workload.outstanding() == 0);
         compareReplicas();
+        int before = control.taken.size();
+        control.snapshot(); // with every replica in sync: each takes it
+        loop.run(loop.now() + 2_000 * SimulationConfig.MS, () -> control.taken.size() > before);
+        if (control.taken.size() == before) {
+            history.violation("snapshot", loop.now(), "a snapshot with every replica in sync did not complete");
+        }
+        compareSnapshots();
+    }
+
+    /**
+     * Snapshots: every copy that took one and still has it holds the same bytes (the target held and
+     * drained the writes, so every replica in sync snapshotted the same contents).
+     */
+    private void compareSnapshots() {
+        for (Map.Entry<String, List<String>> snapshot : control.taken.entrySet()) {
+            byte[] reference = null;
+            String referenceNode = null;
+            for (String holder : snapshot.getValue()) {
+                SimNode node = nodes.stream().filter(candidate -> candidate.id.equals(holder)).findFirst().orElseThrow();
+                Optional<byte[]> bytes;
+                try {
+                    bytes = node.readSnapshot(ControlPlane.VOLUME, snapshot.getKey());
+                } catch (IOException e) {
+                    history.violation("snapshot", loop.now(), "reading snapshot " + snapshot.getKey() + " on " + holder + " failed: " + e);
+                    continue;
+                }
+                if (bytes.isEmpty()) {
+                    continue; // the copy was deleted (the replica left) and made again
+                }
+                if (reference == null) {
+                    reference = bytes.get();
+                    referenceNode = holder;
+                } else if (!Arrays.equals(reference, bytes.get())) {
+                    int block = Arrays.mismatch(reference, bytes.get()) / BlockPattern.BLOCK;
+                    history.violation("snapshot", loop.now(), "snapshot " + snapshot.getKey() + " differs on " + referenceNode + " and "
+                            + holder + " from block " + block);
+                }
+            }
+        }
+        trace.line(loop.now(), control.taken.size() + " snapshots compared");
     }
 
     /** Convergence: every replica in sync holds the same bytes. */

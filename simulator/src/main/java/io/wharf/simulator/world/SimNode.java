@@ -216,6 +216,18 @@ public final class SimNode {
         return Optional.of(all.array());
     }
 
+    /** Reads a whole snapshot of the local copy straight from the pool, if the copy has it (checks at quiescence). */
+    public Optional<byte[]> readSnapshot(String volumeId, String snapshotId) throws IOException {
+        if (pool.volume(volumeId).isEmpty() || pool.snapshots(volumeId).stream().noneMatch(s -> s.id().equals(snapshotId))) {
+            return Optional.empty();
+        }
+        try (io.wharf.storage.SnapshotVolume view = pool.openSnapshot(volumeId, snapshotId)) {
+            ByteBuffer all = ByteBuffer.allocate((int) view.sizeBytes());
+            view.read(0, all);
+            return Optional.of(all.array());
+        }
+    }
+
     /** The storage engine's volume as the protocol's {@link BlockStore}: the call happens now, its completion after a simulated latency. */
     private final class Disk implements BlockStore {
         private final String volumeId;
