@@ -185,6 +185,7 @@ final class SnapshotService implements Exports.SnapshotOpener {
             SnapshotRecord record = SnapshotRecord.of(volume.name(), name, UUID.randomUUID().toString(),
                     volume.sizeBytes(), VolumeState.CREATING, clock.now()).withRule(rule);
             catalog.put(record);
+            SnapshotRecord creating = record;
             try {
                 if (volume.replicated()) {
                     record = record.withNodes(takeOnReplicas(volume, record));
@@ -198,7 +199,10 @@ final class SnapshotService implements Exports.SnapshotOpener {
             SnapshotRecord ready = record.withState(VolumeState.READY);
             List<SnapshotRecord> commit = new ArrayList<>(List.of(ready));
             retired.forEach(r -> commit.add(r.withState(VolumeState.DELETING)));
-            catalog.putAll(commit);
+            if (!catalog.putAllIfStill(creating, commit)) { // a new target (attached meanwhile) undid it: its copies are orphans
+                throw new WharfException(ErrorCode.UNAVAILABLE, "volume '" + volume.name() + "' was attached elsewhere while snapshot '"
+                        + name + "' was taken, and the new target dropped it", "take the snapshot again");
+            }
             log.atInfo().addKeyValue("snapshot", volume.name() + "@" + name).log("snapshot created");
             return info(volume, ready, storageFigures(volume).get(ready.storageId()));
         }

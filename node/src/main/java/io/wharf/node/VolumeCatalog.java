@@ -93,6 +93,19 @@ final class VolumeCatalog {
     }
 
     /** Writes several snapshot records in one transaction: all of them or none. */
+    /**
+     * Writes {@code records} only if {@code expected} is still stored exactly as it was written (a
+     * snapshot's CREATING record that another node may have undone meanwhile); false if not.
+     */
+    boolean putAllIfStill(SnapshotRecord expected, List<SnapshotRecord> records) {
+        io.wharf.metadata.Op[] ops = records.stream()
+                .map(r -> io.wharf.metadata.Op.put(Bytes.of(Keys.snapshot(r.volume(), r.name())), Bytes.of(ModelCodec.encode(r))))
+                .toArray(io.wharf.metadata.Op[]::new);
+        Bytes key = Bytes.of(Keys.snapshot(expected.volume(), expected.name()));
+        return store.txn(io.wharf.metadata.Txn.when(io.wharf.metadata.Compare.valueEquals(key, Bytes.of(ModelCodec.encode(expected))))
+                .then(ops).otherwise()).succeeded();
+    }
+
     void putAll(List<SnapshotRecord> records) {
         io.wharf.metadata.Op[] ops = records.stream()
                 .map(r -> io.wharf.metadata.Op.put(Bytes.of(Keys.snapshot(r.volume(), r.name())), Bytes.of(ModelCodec.encode(r))))
