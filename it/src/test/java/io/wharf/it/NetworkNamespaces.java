@@ -155,7 +155,9 @@ final class NetworkNamespaces implements AutoCloseable {
     private java.util.Optional<String> quietly(String... args) {
         try {
             Tools.Result result = run(args);
-            boolean gone = result.output().contains("No such file") || result.output().contains("Cannot find device");
+            // gone already: a veth's host end can vanish between the check and the delete, as its namespace's deletion completes
+            boolean gone = result.output().contains("No such file") || result.output().contains("Cannot find device")
+                    || result.output().contains("No such device");
             return result.exitCode() == 0 || gone ? java.util.Optional.empty()
                     : java.util.Optional.of("ip " + String.join(" ", args) + ": " + result.output().strip());
         } catch (IOException e) {
