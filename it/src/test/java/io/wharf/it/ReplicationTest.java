@@ -393,6 +393,54 @@ class ReplicationTest {
         assertThat(TinyNbdClientProbe.exists(other.nbdPort, "kept@before")).isFalse();
     }
 
+    /**
+     * A group snapshot of replicated volumes is taken on every replica in sync of each of them, in
+     * one cut: each copy on the other node serves the group's snapshot with the bytes written before it.
+     */
+    @Test
+    void aGroupSnapshotOfReplicatedVolumesIsTakenOnEveryReplicaOfEach() throws Exception {
+        NodeProcess a = node("node-a", "zone-a");
+        NodeProcess b = node("node-b", "zone-b");
+        List<String> volumes = List.of("data", "log");
+        Map<String, byte[]> then = new java.util.HashMap<>();
+        for (String volume : volumes) {
+            a.api().createVolume(new io.wharf.api.VolumeCreate(volume, 16L << 20, Map.of(), null, null,
+                    List.of("node-a", "node-b"), List.of(), Map.of(), 2));
+            awaitAllInSync(a.api(), volume);
+            byte[] bytes = new byte[2 << 20];
+            new Random(volume.hashCode()).nextBytes(bytes);
+            then.put(volume, bytes);
+            try (TinyNbdClient client = new TinyNbdClient(a.nbdPort, volume)) {
+                client.write(0, bytes);
+                client.flush();
+            }
+        }
+        Cli.Run taken = new Cli(b.endpoint()).run("snapshot", "create", "data", "log", "--group", "cut");
+        assertThat(taken.exitCode()).as(taken.out() + taken.err()).isZero();
+        byte[] after = new byte[2 << 20];
+        new Random(3).nextBytes(after);
+        for (String volume : volumes) {
+            try (TinyNbdClient client = new TinyNbdClient(a.nbdPort, volume)) {
+                client.write(0, after);
+                client.flush();
+            }
+        }
+
+        for (String volume : volumes) {
+            String id = a.api().getVolume(volume).id();
+            for (String copy : List.of("node-a", "node-b")) {
+                assertThat(snapshotsOf(copy, id)).as("snapshots of " + volume + "'s copy on " + copy).hasSize(1);
+            }
+            try (TinyNbdClient snapshot = new TinyNbdClient(b.nbdPort, volume + "@cut")) {
+                assertThat(snapshot.read(0, after.length)).as(volume + "@cut, read from node-b's copy").isEqualTo(then.get(volume));
+            }
+        }
+        a.api().deleteSnapshot("log", "cut");
+        String log = a.api().getVolume("log").id();
+        Conditions.await("log@cut's storage freed on node-b", Duration.ofSeconds(30), () -> snapshotsOf("node-b", log).isEmpty());
+        assertThat(snapshotsOf("node-b", a.api().getVolume("data").id())).as("data@cut stays").hasSize(1);
+    }
+
     /** The snapshots the storage engine keeps for a node's copy of a volume: the {@code snapshot.} lines of its metadata. */
     private List<String> snapshotsOf(String node, String volumeId) {
         Path meta = dir.resolve(node).resolve("pool").resolve("volumes").resolve(volumeId).resolve("volume.meta");

@@ -199,7 +199,7 @@ final class SnapshotService implements Exports.SnapshotOpener {
             SnapshotRecord ready = record.withState(VolumeState.READY);
             List<SnapshotRecord> commit = new ArrayList<>(List.of(ready));
             retired.forEach(r -> commit.add(r.withState(VolumeState.DELETING)));
-            if (!catalog.putAllIfStill(creating, commit)) { // a new target (attached meanwhile) undid it: its copies are orphans
+            if (!catalog.putAllIfStill(List.of(creating), commit)) { // a new target (attached meanwhile) undid it: its copies are orphans
                 throw new WharfException(ErrorCode.UNAVAILABLE, "volume '" + volume.name() + "' was attached elsewhere while snapshot '"
                         + name + "' was taken, and the new target dropped it", "take the snapshot again");
             }
@@ -213,7 +213,11 @@ final class SnapshotService implements Exports.SnapshotOpener {
      * volume's node must be among them: snapshot operations (reads, clones, backups, deletes) run there.
      */
     private List<String> takeOnReplicas(VolumeRecord volume, SnapshotRecord record) {
-        List<String> holders = replicaSnapshots.apply(volume, record.storageId());
+        return requireHomeAmong(volume, replicaSnapshots.apply(volume, record.storageId()));
+    }
+
+    /** {@code holders}, the nodes that took a snapshot of a replicated volume, unless the volume's node is not among them. */
+    private static List<String> requireHomeAmong(VolumeRecord volume, List<String> holders) {
         if (!holders.contains(volume.node())) {
             throw new WharfException(ErrorCode.UNAVAILABLE, "the copy of volume '" + volume.name() + "' on its node '"
                     + volume.node() + "' is not in sync, so it could not take the snapshot (taken by " + holders + ")",
@@ -256,7 +260,9 @@ final class SnapshotService implements Exports.SnapshotOpener {
     /**
      * One crash-consistent cut across volumes: I/O is held on all of them, every snapshot is taken,
      * then I/O resumes. The records turn ready in one transaction, so after a crash either the
-     * whole group exists or recovery removes all of it.
+     * whole group exists or recovery removes all of it. A replicated volume's snapshot is taken on
+     * every replica in sync, as a snapshot of it alone is (the caller made sure this node is its
+     * target).
      */
     List<SnapshotInfo> createGroup(List<VolumeRecord> volumes, String group) {
         synchronized (controlLock) {
@@ -275,8 +281,9 @@ final class SnapshotService implements Exports.SnapshotOpener {
                         VolumeState.CREATING, clock.now()));
             }
             catalog.putAll(records);
+            List<SnapshotRecord> creating = List.copyOf(records);
             List<VolumeExport> held = new ArrayList<>();
-            int taken = 0;
+            boolean[] storedHere = new boolean[volumes.size()];
             try {
                 // Held in name order, so the order never depends on how the request listed them.
                 for (VolumeRecord volume : volumes.stream().sorted(java.util.Comparator.comparing(VolumeRecord::name)).toList()) {
@@ -285,17 +292,28 @@ final class SnapshotService implements Exports.SnapshotOpener {
                     held.add(export);
                 }
                 for (int i = 0; i < volumes.size(); i++) {
-                    pool.snapshot(volumes.get(i).id(), records.get(i).storageId());
-                    taken++;
+                    VolumeRecord volume = volumes.get(i);
+                    if (volume.replicated()) {
+                        List<String> holders = replicaSnapshots.apply(volume, records.get(i).storageId());
+                        storedHere[i] = holders.contains(config.nodeId());
+                        records.set(i, records.get(i).withNodes(requireHomeAmong(volume, holders)));
+                    } else {
+                        pool.snapshot(volume.id(), records.get(i).storageId());
+                        storedHere[i] = true;
+                    }
                 }
             } catch (IOException | RuntimeException e) {
-                undoGroup(volumes, records, taken);
+                undoGroup(volumes, records, storedHere); // the other copies that took one drop it in their pass over orphans
                 throw VolumeService.asWharf(e, "taking group snapshot '" + group + "'");
             } finally {
                 held.forEach(VolumeExport::release);
             }
             List<SnapshotRecord> ready = records.stream().map(r -> r.withState(VolumeState.READY)).toList();
-            catalog.putAll(ready);
+            if (!catalog.putAllIfStill(creating, ready)) { // a replicated volume's new target (attached meanwhile) undid its part
+                undoGroup(volumes, creating, storedHere);
+                throw new WharfException(ErrorCode.UNAVAILABLE, "a volume of group '" + group + "' was attached elsewhere while the "
+                        + "group snapshot was taken, and its new target dropped its part", "take the group snapshot again");
+            }
             log.atInfo().addKeyValue("group", group).addKeyValue("volumes", volumes.size()).log("group snapshot created");
             List<SnapshotInfo> infos = new ArrayList<>();
             for (int i = 0; i < volumes.size(); i++) {
@@ -305,10 +323,10 @@ final class SnapshotService implements Exports.SnapshotOpener {
         }
     }
 
-    private void undoGroup(List<VolumeRecord> volumes, List<SnapshotRecord> records, int taken) {
+    private void undoGroup(List<VolumeRecord> volumes, List<SnapshotRecord> records, boolean[] storedHere) {
         for (int i = 0; i < records.size(); i++) {
             try {
-                if (i < taken) {
+                if (storedHere[i]) {
                     pool.deleteSnapshot(volumes.get(i).id(), records.get(i).storageId());
                 }
                 catalog.deleteSnapshot(records.get(i).volume(), records.get(i).name());

@@ -94,16 +94,17 @@ final class VolumeCatalog {
 
     /** Writes several snapshot records in one transaction: all of them or none. */
     /**
-     * Writes {@code records} only if {@code expected} is still stored exactly as it was written (a
-     * snapshot's CREATING record that another node may have undone meanwhile); false if not.
+     * Writes {@code records} only if every one of {@code expected} is still stored exactly as it was
+     * written (snapshots' CREATING records that another node may have undone meanwhile); false if not.
      */
-    boolean putAllIfStill(SnapshotRecord expected, List<SnapshotRecord> records) {
+    boolean putAllIfStill(List<SnapshotRecord> expected, List<SnapshotRecord> records) {
         io.wharf.metadata.Op[] ops = records.stream()
                 .map(r -> io.wharf.metadata.Op.put(Bytes.of(Keys.snapshot(r.volume(), r.name())), Bytes.of(ModelCodec.encode(r))))
                 .toArray(io.wharf.metadata.Op[]::new);
-        Bytes key = Bytes.of(Keys.snapshot(expected.volume(), expected.name()));
-        return store.txn(io.wharf.metadata.Txn.when(io.wharf.metadata.Compare.valueEquals(key, Bytes.of(ModelCodec.encode(expected))))
-                .then(ops).otherwise()).succeeded();
+        io.wharf.metadata.Compare[] unchanged = expected.stream()
+                .map(r -> io.wharf.metadata.Compare.valueEquals(Bytes.of(Keys.snapshot(r.volume(), r.name())), Bytes.of(ModelCodec.encode(r))))
+                .toArray(io.wharf.metadata.Compare[]::new);
+        return store.txn(io.wharf.metadata.Txn.when(unchanged).then(ops).otherwise()).succeeded();
     }
 
     void putAll(List<SnapshotRecord> records) {
