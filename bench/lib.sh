@@ -1,7 +1,35 @@
 # Shared by the bench scripts: source it after setting `work` (the run's scratch directory).
 
-# A free TCP port on loopback.
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# A free TCP port on loopback, never one handed out before in this run (they are remembered in
+# $work/.ports), and below the ephemeral range, so no outgoing connection takes it before its
+# server binds it (a port from bind(0) was once answered by another process's NBD server).
+free_port() {
+  python3 - "${work:-/tmp}/.ports" <<'PY'
+import random, socket, sys
+try:
+    used = set(open(sys.argv[1]).read().split())
+except FileNotFoundError:
+    used = set()
+low, _ = map(int, open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
+for _ in range(1000):
+    port = random.randrange(max(1024, low - 12000), low)
+    if str(port) in used:
+        continue
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    with open(sys.argv[1], "a") as f:
+        f.write(f"{port}\n")
+    print(port)
+    break
+else:
+    sys.exit("no free port below the ephemeral range")
+PY
+}
 
 # Starts a single-member etcd on free loopback ports with its data in $work/etcd; sets etcd_pid
 # and etcd_url (etcd://127.0.0.1:PORT, as `wharf node start --cluster` takes it).

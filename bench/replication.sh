@@ -4,6 +4,12 @@
 # the same run with nbdkit's file plugin; then resync of a volume with 5% changed against a full
 # rebuild of a new replica: time and bytes copied.
 #
+# A second baseline does the same data movement in C: qemu-nbd's quorum driver over a local file and
+# one (q2) or two (q3) other nbdkit processes reached over NBD, every write on all of them before it
+# is acknowledged. With every process on one machine, each copy's socket and page-cache copies cost
+# CPU time that nbdkit alone never spends, so the r2/q2 and r3/q3 columns say how Wharf does against
+# the same work, and r2/kit and r3/kit against a single copy.
+#
 #   bench/replication.sh                      # RUNTIME=15 s per job, SIZE=1g working set, RESYNC_SIZE=10g
 #   ONLY='seq|rand' REPEAT=2 bench/replication.sh
 #   SKIP_RESYNC=1 bench/replication.sh        # only the fio mix
@@ -21,10 +27,13 @@ out="$results/replication-$(date -u +%Y%m%dT%H%M%SZ).txt"
 # shellcheck source=bench/lib.sh
 . "$here/bench/lib.sh"
 declare -A pid api nbd
-etcd_pid=""; kit_pid=""
+etcd_pid=""; kit_pid=""; quorum_pids=()
 cleanup() {
   for n in "${!pid[@]}"; do kill "${pid[$n]}" 2>/dev/null || true; done
   for n in "${!pid[@]}"; do wait "${pid[$n]}" 2>/dev/null || true; done
+  # all at once: an nbdkit waits for its client, the qemu-nbd in front of it, to go before it exits
+  for p in "${quorum_pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${quorum_pids[@]}"; do wait "$p" 2>/dev/null || true; done
   [ -n "$kit_pid" ] && kill "$kit_pid" 2>/dev/null && wait "$kit_pid" 2>/dev/null || true
   [ -n "$etcd_pid" ] && kill "$etcd_pid" 2>/dev/null && wait "$etcd_pid" 2>/dev/null || true
   rm -rf "$work"
@@ -59,10 +68,54 @@ nbdkit -f -i 127.0.0.1 -p "$kit_port" --exit-with-parent file "$work/nbdkit.img"
 kit_pid=$!
 wait_for_nbd "nbd://127.0.0.1:$kit_port"
 
+# The C baseline of the same topology: nbdkit processes B and C serve the other copies (one file
+# each per quorum, from a directory: the export name is the file name), qemu-nbd the quorum.
+mkdir -p "$work/kit-b" "$work/kit-c"
+truncate -s 4G "$work/kit-b/q2.img" "$work/kit-b/q3.img" "$work/kit-c/q3.img" "$work/q2.img" "$work/q3.img"
+declare -A kit_dir_port
+for n in b c; do
+  kit_dir_port[$n]="$(free_port)"
+  nbdkit -f -i 127.0.0.1 -p "${kit_dir_port[$n]}" --exit-with-parent file dir="$work/kit-$n" >"$work/nbdkit-$n.log" 2>&1 &
+  quorum_pids+=("$!")
+done
+declare -A quorum_port
+quorum() { # name remote-nodes...: qemu-nbd serving a quorum of $work/<name>.img and <name>.img on each remote nbdkit
+  local name=$1 i=1 n opts
+  shift
+  opts="driver=quorum,vote-threshold=$(($# + 1)),read-pattern=fifo"
+  opts+=",children.0.driver=raw,children.0.file.driver=file,children.0.file.filename=$work/$name.img,children.0.file.aio=threads"
+  for n in "$@"; do
+    opts+=",children.$i.driver=raw,children.$i.file.driver=nbd,children.$i.file.export=$name.img"
+    opts+=",children.$i.file.server.type=inet,children.$i.file.server.host=127.0.0.1,children.$i.file.server.port=${kit_dir_port[$n]}"
+    i=$((i + 1))
+  done
+  quorum_port[$name]="$(free_port)"
+  # glibc would map and unmap each 1 MiB request buffer: the page faults alone made qemu-nbd serving a
+  # plain file 10 times slower than nbdkit on 1 MiB requests here (about 300 IOPS); from the heap it
+  # keeps pace with nbdkit
+  MALLOC_MMAP_THRESHOLD_=67108864 qemu-nbd --image-opts "$opts" -b 127.0.0.1 -p "${quorum_port[$name]}" -t --cache=writeback >"$work/qemu-$name.log" 2>&1 &
+  quorum_pids+=("$!")
+  wait_for_nbd "nbd://127.0.0.1:${quorum_port[$name]}"
+}
+for n in b c; do wait_for_nbd "nbd://127.0.0.1:${kit_dir_port[$n]}/q3.img"; done
+quorum q2 b
+quorum q3 b c
+
 a_uri() { echo "nbd://127.0.0.1:${nbd[a]}/$1"; }
 kit="nbd://127.0.0.1:$kit_port"
-for uri in "$(a_uri r1)" "$(a_uri r2)" "$(a_uri r3)" "$kit"; do # lay the working set down once everywhere
+q2="nbd://127.0.0.1:${quorum_port[q2]}"; q3="nbd://127.0.0.1:${quorum_port[q3]}"
+for uri in "$(a_uri r1)" "$(a_uri r2)" "$(a_uri r3)" "$kit" "$q2" "$q3"; do # lay the working set down once everywhere
   fio --name=fill --ioengine=nbd --uri="$uri" --size="$size" --rw=write --bs=1m --iodepth=8 >/dev/null 2>&1
+done
+for img in kit-b/q2.img kit-b/q3.img kit-c/q3.img; do # the quorums wrote every copy, not only their local one
+  [ "$(du -k "$work/$img" | cut -f1)" -ge $(($(numfmt --from=iec "${size^^}") / 1024)) ] \
+    || { echo "the quorum's copy $img does not hold the working set" >&2; exit 1; }
+done
+# Steady state, as bench/remote-attach.sh measures: the node JVMs compile their I/O paths during a
+# short mixed job on every volume first (otherwise the first job, seq-write, pays for much of it:
+# about 15% of the node processes' CPU time went to the JIT compiler in a cold seq-write run).
+for uri in "$(a_uri r1)" "$(a_uri r2)" "$(a_uri r3)" "$kit" "$q2" "$q3"; do
+  fio_iops "$uri" --rw=randrw --bs=64k --iodepth=8 --runtime=8 >/dev/null
 done
 
 costs=()
@@ -73,6 +126,7 @@ declare -A cost
 measure() { # key uri fio-args...
   local key=$1 pids="${pid[a]} ${pid[b]} ${pid[c]}"
   [ "$key" = kit ] && pids="$kit_pid"
+  [[ "$key" = q* ]] && pids="${quorum_pids[*]}"
   shift
   fio_iops_cost "$pids" "$@" >"$work/iops"
   cost[$key]=$(<"$work/cost")
@@ -81,28 +135,30 @@ measure() { # key uri fio-args...
 {
   echo "synchronous replication: volumes served by node A, replicas in node processes B and C over loopback;"
   echo "same run as nbdkit's file plugin ($(date -u +%FT%TZ)); runtime ${runtime}s per job, working set $size, $(nproc) cores"
-  printf '%-22s %10s %10s %10s %10s %9s %9s %9s\n' job "repl1" "repl2" "repl3" "nbdkit" "r1/kit" "r2/kit" "r3/kit"
+  printf '%-22s %8s %8s %8s %8s %8s %8s %7s %7s %7s %7s %7s\n' job repl1 repl2 repl3 nbdkit q2 q3 \
+    r1/kit r2/kit r3/kit r2/q2 r3/q3
   for entry in "${fio_mix[@]}"; do
     name="${entry%%|*}"; args="${entry#*|}"
     [[ "$name" =~ ${ONLY:-.} ]] || continue
     for _ in $(seq 1 "${REPEAT:-1}"); do
-      # shellcheck disable=SC2086
-      measure r1 "$(a_uri r1)" $args; one=$(<"$work/iops")
-      # shellcheck disable=SC2086
-      measure r2 "$(a_uri r2)" $args; two=$(<"$work/iops")
-      # shellcheck disable=SC2086
-      measure r3 "$(a_uri r3)" $args; three=$(<"$work/iops")
-      # shellcheck disable=SC2086
-      measure kit "$kit" $args; k=$(<"$work/iops")
-      printf '%-22s %10s %10s %10s %10s %9s %9s %9s\n' "$name" "$one" "$two" "$three" "$k" \
-        "$(ratio "$one" "$k")" "$(ratio "$two" "$k")" "$(ratio "$three" "$k")"
-      costs+=("$(printf '%-22s %10s %10s %10s %10s %10s' "$name" "${cost[r1]}" "${cost[r2]}" "${cost[r3]}" "${cost[kit]}" "${cost[fio]}")")
+      declare -A iops=()
+      for key in r1 r2 r3 kit q2 q3; do
+        case $key in r*) uri="$(a_uri "$key")" ;; kit) uri="$kit" ;; q2) uri="$q2" ;; q3) uri="$q3" ;; esac
+        # shellcheck disable=SC2086
+        measure "$key" "$uri" $args; iops[$key]=$(<"$work/iops")
+      done
+      printf '%-22s %8s %8s %8s %8s %8s %8s %7s %7s %7s %7s %7s\n' "$name" "${iops[r1]}" "${iops[r2]}" "${iops[r3]}" \
+        "${iops[kit]}" "${iops[q2]}" "${iops[q3]}" "$(ratio "${iops[r1]}" "${iops[kit]}")" "$(ratio "${iops[r2]}" "${iops[kit]}")" \
+        "$(ratio "${iops[r3]}" "${iops[kit]}")" "$(ratio "${iops[r2]}" "${iops[q2]}")" "$(ratio "${iops[r3]}" "${iops[q3]}")"
+      costs+=("$(printf '%-22s %8s %8s %8s %8s %8s %8s %8s' "$name" "${cost[r1]}" "${cost[r2]}" "${cost[r3]}" "${cost[kit]}" \
+        "${cost[q2]}" "${cost[q3]}" "${cost[fio]}")")
     done
   done
   echo
-  echo "CPU time per I/O in µs (node processes for repl1-3, nbdkit for nbdkit, fio itself in the nbdkit run; $(nproc) cores"
-  echo "shared by all: with every core busy, a ratio is about (nbdkit + fio) / (repl + fio))"
-  printf '%-22s %10s %10s %10s %10s %10s\n' job "repl1" "repl2" "repl3" "nbdkit" "fio"
+  echo "CPU time per I/O in µs (node processes for repl1-3, nbdkit for nbdkit, qemu-nbd and its nbdkits for q2-q3,"
+  echo "fio itself in the q3 run; $(nproc) cores shared by all: with every core busy, a ratio is about"
+  echo "(baseline + fio) / (repl + fio))"
+  printf '%-22s %8s %8s %8s %8s %8s %8s %8s\n' job repl1 repl2 repl3 nbdkit q2 q3 fio
   printf '%s\n' "${costs[@]}"
 } | tee "$out"
 
