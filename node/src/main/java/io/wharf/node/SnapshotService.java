@@ -303,14 +303,14 @@ final class SnapshotService implements Exports.SnapshotOpener {
                     }
                 }
             } catch (IOException | RuntimeException e) {
-                undoGroup(volumes, records, storedHere); // the other copies that took one drop it in their pass over orphans
+                undoGroup(volumes, creating, storedHere); // the other copies that took one drop it in their pass over orphans
                 throw VolumeService.asWharf(e, "taking group snapshot '" + group + "'");
             } finally {
                 held.forEach(VolumeExport::release);
             }
             List<SnapshotRecord> ready = records.stream().map(r -> r.withState(VolumeState.READY)).toList();
             if (!catalog.putAllIfStill(creating, ready)) { // a replicated volume's new target (attached meanwhile) undid its part
-                undoGroup(volumes, creating, storedHere);
+                undoGroup(volumes, creating, storedHere); // the rest of the group goes too: all or nothing
                 throw new WharfException(ErrorCode.UNAVAILABLE, "a volume of group '" + group + "' was attached elsewhere while the "
                         + "group snapshot was taken, and its new target dropped its part", "take the group snapshot again");
             }
@@ -323,15 +323,20 @@ final class SnapshotService implements Exports.SnapshotOpener {
         }
     }
 
-    private void undoGroup(List<VolumeRecord> volumes, List<SnapshotRecord> records, boolean[] storedHere) {
-        for (int i = 0; i < records.size(); i++) {
+    /**
+     * Drops a group snapshot that could not be completed: its storage here, and each of its CREATING
+     * records that is still as written (one that a new target undid, and someone then took again
+     * under the same name, is not this group's).
+     */
+    private void undoGroup(List<VolumeRecord> volumes, List<SnapshotRecord> creating, boolean[] storedHere) {
+        for (int i = 0; i < creating.size(); i++) {
             try {
                 if (storedHere[i]) {
-                    pool.deleteSnapshot(volumes.get(i).id(), records.get(i).storageId());
+                    pool.deleteSnapshot(volumes.get(i).id(), creating.get(i).storageId());
                 }
-                catalog.deleteSnapshot(records.get(i).volume(), records.get(i).name());
+                catalog.deleteIfStill(creating.get(i));
             } catch (IOException | RuntimeException undo) {
-                log.atError().addKeyValue("snapshot", records.get(i).volume() + "@" + records.get(i).name()).setCause(undo)
+                log.atError().addKeyValue("snapshot", creating.get(i).volume() + "@" + creating.get(i).name()).setCause(undo)
                         .log("could not undo part of a failed group snapshot; the next start finishes it");
             }
         }

@@ -92,7 +92,6 @@ final class VolumeCatalog {
         store.put(Bytes.of(Keys.snapshot(record.volume(), record.name())), Bytes.of(ModelCodec.encode(record)));
     }
 
-    /** Writes several snapshot records in one transaction: all of them or none. */
     /**
      * Writes {@code records} only if every one of {@code expected} is still stored exactly as it was
      * written (snapshots' CREATING records that another node may have undone meanwhile); false if not.
@@ -101,12 +100,25 @@ final class VolumeCatalog {
         io.wharf.metadata.Op[] ops = records.stream()
                 .map(r -> io.wharf.metadata.Op.put(Bytes.of(Keys.snapshot(r.volume(), r.name())), Bytes.of(ModelCodec.encode(r))))
                 .toArray(io.wharf.metadata.Op[]::new);
-        io.wharf.metadata.Compare[] unchanged = expected.stream()
-                .map(r -> io.wharf.metadata.Compare.valueEquals(Bytes.of(Keys.snapshot(r.volume(), r.name())), Bytes.of(ModelCodec.encode(r))))
-                .toArray(io.wharf.metadata.Compare[]::new);
-        return store.txn(io.wharf.metadata.Txn.when(unchanged).then(ops).otherwise()).succeeded();
+        return store.txn(io.wharf.metadata.Txn.when(unchanged(expected)).then(ops).otherwise()).succeeded();
     }
 
+    /**
+     * Deletes {@code record} only if it is still stored exactly as it was written: a record another
+     * node undid, and someone then wrote again under the same name, is not the caller's to delete.
+     */
+    void deleteIfStill(SnapshotRecord record) {
+        store.txn(io.wharf.metadata.Txn.when(unchanged(List.of(record)))
+                .then(io.wharf.metadata.Op.delete(Keys.snapshot(record.volume(), record.name()))).otherwise());
+    }
+
+    private static io.wharf.metadata.Compare[] unchanged(List<SnapshotRecord> records) {
+        return records.stream()
+                .map(r -> io.wharf.metadata.Compare.valueEquals(Bytes.of(Keys.snapshot(r.volume(), r.name())), Bytes.of(ModelCodec.encode(r))))
+                .toArray(io.wharf.metadata.Compare[]::new);
+    }
+
+    /** Writes several snapshot records in one transaction: all of them or none. */
     void putAll(List<SnapshotRecord> records) {
         io.wharf.metadata.Op[] ops = records.stream()
                 .map(r -> io.wharf.metadata.Op.put(Bytes.of(Keys.snapshot(r.volume(), r.name())), Bytes.of(ModelCodec.encode(r))))
