@@ -196,11 +196,19 @@ final class ControlPlane {
         });
     }
 
-    /** Takes a snapshot through the serving target (one at a time); those taken are checked at quiescence. */
-    void snapshot() {
+    /** Whether a snapshot asked of the serving target is still being taken. */
+    boolean snapshotting() {
+        return snapshotting;
+    }
+
+    /**
+     * Takes a snapshot through the serving target (one at a time); those taken are checked at
+     * quiescence. Its id, or null if none was started (no target serves, or one is being taken).
+     */
+    String snapshot() {
         ReplicatedVolume volume = serving();
         if (volume == null || snapshotting) {
-            return;
+            return null;
         }
         String id = "snap-" + ++snapshots;
         snapshotting = true;
@@ -214,6 +222,7 @@ final class ControlPlane {
             }
             world.trace("snapshot " + id + ": " + outcome);
         });
+        return id;
     }
 
     /** Whether every replica of the record is in sync and the serving target agrees. */

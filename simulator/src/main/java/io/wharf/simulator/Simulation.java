@@ -305,10 +305,10 @@ public final class Simulation {
         }
         loop.run(loop.now() + 2_000 * SimulationConfig.MS, () -> workload.outstanding() == 0);
         compareReplicas();
-        int before = control.taken.size();
-        control.snapshot(); // with every replica in sync: each takes it
-        loop.run(loop.now() + 2_000 * SimulationConfig.MS, () -> control.taken.size() > before);
-        if (control.taken.size() == before) {
+        loop.run(loop.now() + 2_000 * SimulationConfig.MS, () -> !control.snapshotting()); // one of the faults' may still run
+        String last = control.snapshot(); // with every replica in sync: each takes it
+        loop.run(loop.now() + 2_000 * SimulationConfig.MS, () -> last != null && control.taken.containsKey(last));
+        if (last == null || !control.taken.containsKey(last)) {
             history.violation("snapshot", loop.now(), "a snapshot with every replica in sync did not complete");
         }
         compareSnapshots();
@@ -320,27 +320,14 @@ public final class Simulation {
      */
     private void compareSnapshots() {
         for (Map.Entry<String, List<String>> snapshot : control.taken.entrySet()) {
-            byte[] reference = null;
-            String referenceNode = null;
+            SameBytes copies = new SameBytes("snapshot", "snapshot " + snapshot.getKey());
             for (String holder : snapshot.getValue()) {
                 SimNode node = nodes.stream().filter(candidate -> candidate.id.equals(holder)).findFirst().orElseThrow();
-                Optional<byte[]> bytes;
                 try {
-                    bytes = node.readSnapshot(ControlPlane.VOLUME, snapshot.getKey());
+                    // absent: the copy was deleted (the replica left) and made again
+                    node.readSnapshot(ControlPlane.VOLUME, snapshot.getKey()).ifPresent(bytes -> copies.check(holder, bytes));
                 } catch (IOException e) {
                     history.violation("snapshot", loop.now(), "reading snapshot " + snapshot.getKey() + " on " + holder + " failed: " + e);
-                    continue;
-                }
-                if (bytes.isEmpty()) {
-                    continue; // the copy was deleted (the replica left) and made again
-                }
-                if (reference == null) {
-                    reference = bytes.get();
-                    referenceNode = holder;
-                } else if (!Arrays.equals(reference, bytes.get())) {
-                    int block = Arrays.mismatch(reference, bytes.get()) / BlockPattern.BLOCK;
-                    history.violation("snapshot", loop.now(), "snapshot " + snapshot.getKey() + " differs on " + referenceNode + " and "
-                            + holder + " from block " + block);
                 }
             }
         }
@@ -350,8 +337,7 @@ public final class Simulation {
     /** Convergence: every replica in sync holds the same bytes. */
     private void compareReplicas() {
         ReplicationRecord record = world.store.read(ControlPlane.VOLUME).value();
-        byte[] reference = null;
-        String referenceNode = null;
+        SameBytes copies = new SameBytes("convergence", "replicas");
         for (ReplicaEntry entry : record.replicas()) {
             SimNode node = nodes.stream().filter(candidate -> candidate.id.equals(entry.nodeId())).findFirst().orElseThrow();
             Optional<byte[]> bytes;
@@ -365,15 +351,32 @@ public final class Simulation {
                 history.violation("convergence", loop.now(), "replica on " + node.id + " is in sync but has no volume");
                 continue;
             }
+            copies.check(node.id, bytes.get());
+        }
+    }
+
+    /** The copies of one thing (the volume, a snapshot) compared with the first one seen: a violation names the first block that differs. */
+    private final class SameBytes {
+        private final String checker;
+        private final String subject;
+        private byte[] reference;
+        private String referenceNode;
+
+        SameBytes(String checker, String subject) {
+            this.checker = checker;
+            this.subject = subject;
+        }
+
+        void check(String node, byte[] bytes) {
             if (reference == null) {
-                reference = bytes.get();
-                referenceNode = node.id;
-            } else if (!Arrays.equals(reference, bytes.get())) {
-                int block = Arrays.mismatch(reference, bytes.get()) / BlockPattern.BLOCK;
-                history.violation("convergence", loop.now(), "replicas on " + referenceNode + " and " + node.id + " differ from block "
-                        + block + " (" + BlockPattern.identify(ByteBuffer.wrap(reference, block * BlockPattern.BLOCK, BlockPattern.BLOCK)
-                        .slice(), block) + " vs " + BlockPattern.identify(ByteBuffer.wrap(bytes.get(), block * BlockPattern.BLOCK,
-                        BlockPattern.BLOCK).slice(), block) + ")");
+                reference = bytes;
+                referenceNode = node;
+            } else if (!Arrays.equals(reference, bytes)) {
+                int block = Arrays.mismatch(reference, bytes) / BlockPattern.BLOCK;
+                history.violation(checker, loop.now(), subject + " on " + referenceNode + " and " + node + " differ from block " + block
+                        + " (" + BlockPattern.identify(ByteBuffer.wrap(reference, block * BlockPattern.BLOCK, BlockPattern.BLOCK).slice(), block)
+                        + " vs " + BlockPattern.identify(ByteBuffer.wrap(bytes, block * BlockPattern.BLOCK, BlockPattern.BLOCK).slice(), block)
+                        + ")");
             }
         }
     }
