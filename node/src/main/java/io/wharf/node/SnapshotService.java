@@ -193,7 +193,7 @@ final class SnapshotService implements Exports.SnapshotOpener {
                     pool.snapshot(volume.id(), record.storageId());
                 }
             } catch (IOException | RuntimeException e) {
-                catalog.deleteSnapshot(volume.name(), name); // copies that took it drop it in their pass over orphans
+                catalog.deleteIfStill(creating); // copies that took it drop it in their pass over orphans
                 throw VolumeService.asWharf(e, "taking snapshot '" + volume.name() + "@" + name + "'");
             }
             SnapshotRecord ready = record.withState(VolumeState.READY);
