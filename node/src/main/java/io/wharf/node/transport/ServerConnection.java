@@ -31,7 +31,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,11 +51,14 @@ final class ServerConnection implements Runnable {
     static final int READ_AHEAD_BYTES = 64 * 1024;
     /** Volumes one connection may hold open. */
     static final int MAX_OPEN_VOLUMES = 1024;
-    /** Volume calls that recently took less than this on average run on the reader (as the NBD server does). */
-    static final long INLINE_LIMIT_NANOS = 50_000;
+    /** Reads up to this size are small (see {@link CallPace}). */
     static final int INLINE_MAX_READ_BYTES = 256 * 1024;
-    /** Larger writes get a thread, so that receiving the next payload overlaps with writing this one. */
+    /** Writes up to this size are small. */
     static final int INLINE_MAX_WRITE_BYTES = 32 * 1024;
+    /** The kinds of volume call {@link #pace} averages apart. */
+    private static final int READS = 0;
+    private static final int WRITES = 1;
+    private static final int OTHERS = 2;
 
     /** The payload of requests that carry none; never modified (decoding only reads views of it). */
     private static final ByteBuffer NO_PAYLOAD = ByteBuffer.allocate(0).asReadOnlyBuffer();
@@ -79,8 +81,8 @@ final class ServerConnection implements Runnable {
     private final ConcurrentLinkedDeque<ServerRequest> idle = new ConcurrentLinkedDeque<>();
     private final Map<Integer, OpenVolume> handles = new ConcurrentHashMap<>();
     private final Thread.Builder requestThreads = Thread.ofVirtual().name("replica-request");
-    /** Moving averages of volume call times (ns) for reads, writes, the rest; FLUSH and FUA excluded. */
-    private final AtomicLongArray callNanos = new AtomicLongArray(new long[] {INLINE_LIMIT_NANOS, INLINE_LIMIT_NANOS, INLINE_LIMIT_NANOS});
+    /** Which volume calls run on the reader: reads, writes, the rest. */
+    private final CallPace pace = new CallPace(INLINE_MAX_READ_BYTES, INLINE_MAX_WRITE_BYTES, Long.MAX_VALUE);
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
     private final CountDownLatch finished = new CountDownLatch(1);
@@ -494,12 +496,7 @@ final class ServerConnection implements Runnable {
     }
 
     private boolean runInline(FrameHeader header) {
-        int maxBytes = switch (header.type()) {
-            case READ -> INLINE_MAX_READ_BYTES;
-            case WRITE -> INLINE_MAX_WRITE_BYTES;
-            default -> Integer.MAX_VALUE;
-        };
-        return callNanos.get(kind(header)) < INLINE_LIMIT_NANOS && header.length() <= maxBytes && !waitsForStableStorage(header);
+        return !waitsForStableStorage(header) && pace.fast(kind(header), header.length());
     }
 
     private static boolean waitsForStableStorage(FrameHeader header) {
@@ -508,17 +505,15 @@ final class ServerConnection implements Runnable {
 
     private void recordCall(FrameHeader header, long nanos) {
         if (!waitsForStableStorage(header)) {
-            int kind = kind(header);
-            long average = callNanos.get(kind);
-            callNanos.set(kind, average + (nanos - average) / 8); // racy by design: a hint
+            pace.record(kind(header), header.length(), nanos);
         }
     }
 
     private static int kind(FrameHeader header) {
         return switch (header.type()) {
-            case READ -> 0;
-            case WRITE -> 1;
-            default -> 2;
+            case READ -> READS;
+            case WRITE -> WRITES;
+            default -> OTHERS;
         };
     }
 

@@ -10,10 +10,11 @@
  *
  * <p><b>Server threads</b> (as the NBD server): per connection one platform reader thread decodes
  * frames through a 64 KiB read-ahead and reads write payloads into pooled direct buffers. A request
- * runs on the reader when the pool has recently answered that kind (read, write, other) within 50 µs
- * on average, the payload is small (reads up to 256 KiB, writes up to 32 KiB) and it is neither a
- * FLUSH nor FUA; otherwise on a virtual thread of its own, so that slow requests of one connection
- * overlap. Volume calls hold one of {@code ioThreads} permits. Replies of requests run on the reader
+ * that is neither a FLUSH nor FUA runs on the reader while the pool has recently been fast for its
+ * kind and size ({@link io.wharf.node.transport.CallPace}): small reads (up to 256 KiB), small writes
+ * (up to 32 KiB) and other calls within 50 µs on average, larger reads and writes at 2 GiB/s or more
+ * (the page cache's speed); otherwise on a virtual thread of its own, so that slow requests of one
+ * connection overlap. Volume calls hold one of {@code ioThreads} permits. Replies of requests run on the reader
  * are queued and written together just before the reader next blocks (on the socket or on a limit),
  * so a burst of pipelined requests costs one read and one gathering write.
  *
