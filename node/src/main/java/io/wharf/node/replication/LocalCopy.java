@@ -45,7 +45,7 @@ final class LocalCopy implements BlockStore {
     /** The buffer is the caller's (a view of a received frame) until the completion; nobody else touches it. */
     @Override
     public void write(long offset, ByteBuffer data, Completion<Void> done) {
-        calls.run("write " + volumeId, () -> {
+        calls.runWrite("write " + volumeId, data.remaining(), () -> {
             volume.write(offset, data);
             return null;
         }, done);

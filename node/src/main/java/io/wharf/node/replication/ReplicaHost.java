@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: {@link #open} and everything the replica volumes and frame servers do run on the
  * {@link ReplicationLoop}; storage calls and metadata saves run on virtual threads (at most
- * {@value #MAX_STORAGE_CALLS} and {@value #MAX_METADATA_CALLS} at once) and complete on the loop.
+ * {@value #MAX_STORAGE_CALLS} and {@value #MAX_METADATA_CALLS} at once), writes at page-cache speed
+ * on the loop ({@link StorageCalls#runWrite}), and all complete on the loop.
  * {@link #forget}, {@link #holds} and {@link #close} may be called from any thread.
  */
 public final class ReplicaHost implements FrameServer.Volumes, FrameHost, AutoCloseable {

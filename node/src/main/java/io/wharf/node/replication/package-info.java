@@ -18,7 +18,9 @@
  *
  * <p><b>Threads.</b> The loop (one platform thread) runs the core, the frame servers and endpoints,
  * and every completion. Storage calls (reads, writes, trims, flushes of pool volumes) run on virtual
- * threads, at most 32 at once, and metadata files are loaded and saved on virtual threads, at most 8
+ * threads, at most 32 at once, except writes while writes have recently been as fast as the page
+ * cache ({@code io.wharf.node.transport.CallPace}): those run on the loop itself, which saves two
+ * thread wake-ups per write, and still complete on a later turn of the loop. Metadata files are loaded and saved on virtual threads, at most 8
  * at once; each hands its outcome back through the loop. Sockets are read by a reader thread per
  * connection and written by a writer thread per connection; the loop only queues frames.
  *
