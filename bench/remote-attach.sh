@@ -65,7 +65,8 @@ wait_for_nbd "nbd://127.0.0.1:$proxy_port"
 costs=()
 remote="nbd://127.0.0.1:${nbd[a]}/remote"; local_uri="nbd://127.0.0.1:${nbd[b]}/local"; kit="nbd://127.0.0.1:$kit_port"
 proxy="nbd://127.0.0.1:$proxy_port"
-for uri in "$remote" "$local_uri" "$kit" "$proxy"; do fio_iops "$uri" --rw=randrw --bs=64k --iodepth=8 --runtime=8 >/dev/null; done
+# warm-up: the node JVMs compile their I/O paths, flushes included, before anything is measured
+for uri in "$remote" "$local_uri" "$kit" "$proxy"; do fio_iops "$uri" --rw=randrw --bs=64k --iodepth=8 --fsync=4 --runtime=8 >/dev/null; done
 
 {
   echo "remote attach: target node A, data on node B, over loopback; same run as B serving locally and nbdkit ($(date -u +%FT%TZ))"

@@ -113,9 +113,10 @@ for img in kit-b/q2.img kit-b/q3.img kit-c/q3.img; do # the quorums wrote every 
 done
 # Steady state, as bench/remote-attach.sh measures: the node JVMs compile their I/O paths during a
 # short mixed job on every volume first (otherwise the first job, seq-write, pays for much of it:
-# about 15% of the node processes' CPU time went to the JIT compiler in a cold seq-write run).
+# about 15% of the node processes' CPU time went to the JIT compiler in a cold seq-write run). It
+# flushes every few writes, so the flush path is compiled too before write-4k-fsync-each.
 for uri in "$(a_uri r1)" "$(a_uri r2)" "$(a_uri r3)" "$kit" "$q2" "$q3"; do
-  fio_iops "$uri" --rw=randrw --bs=64k --iodepth=8 --runtime=8 >/dev/null
+  fio_iops "$uri" --rw=randrw --bs=64k --iodepth=8 --fsync=4 --runtime=8 >/dev/null
 done
 
 costs=()
