@@ -85,9 +85,9 @@ final class StorageCalls {
     }
 
     private <T> T timed(long bytes, Call<T> call) throws IOException {
-        long started = System.nanoTime();
+        long begun = System.nanoTime();
         T result = call.run();
-        writes.record(0, bytes, System.nanoTime() - started);
+        writes.record(0, bytes, System.nanoTime() - begun);
         return result;
     }
 
