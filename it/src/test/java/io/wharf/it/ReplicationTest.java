@@ -510,6 +510,44 @@ class ReplicationTest {
     }
 
     /**
+     * Reducing the replicas keeps the copies that hold the volume's snapshots: a replica added after a
+     * snapshot was rebuilt without it, so it is the one removed, and the snapshot keeps two copies.
+     */
+    @Test
+    void reducingTheReplicasRemovesACopyWithoutTheSnapshotsFirst() throws Exception {
+        NodeProcess a = node("node-a", "zone-a");
+        NodeProcess b = node("node-b", "zone-b");
+        node("node-c", "zone-c");
+        a.api().createVolume(new io.wharf.api.VolumeCreate("kept", 16L << 20, Map.of(), null, null,
+                List.of("node-a", "node-b"), List.of(), Map.of(), 2));
+        awaitAllInSync(a.api(), "kept");
+        byte[] before = new byte[1 << 20];
+        new Random(5).nextBytes(before);
+        try (TinyNbdClient client = new TinyNbdClient(a.nbdPort, "kept")) {
+            client.write(0, before);
+            client.flush();
+        }
+        a.api().createSnapshot("kept", "before");
+        String id = a.api().getVolume("kept").id();
+
+        Cli cli = new Cli(a.endpoint());
+        Cli.Run three = cli.run("volume", "update", "kept", "--repl", "3");
+        assertThat(three.exitCode()).as(three.out() + three.err()).isZero();
+        awaitAllInSync(a.api(), "kept");
+        assertThat(snapshotsOf("node-c", id)).as("the copy rebuilt on node-c holds no snapshot taken before").isEmpty();
+
+        Cli.Run two = cli.run("volume", "update", "kept", "--repl", "2");
+        assertThat(two.exitCode()).as(two.out() + two.err()).isZero();
+        assertThat(states(a.api(), "kept")).as("the copies left").containsOnlyKeys("node-a", "node-b");
+        Conditions.await("node-c's copy deleted", Duration.ofSeconds(30),
+                () -> !Files.exists(dir.resolve("node-c").resolve("replicas").resolve(id + ".replica")));
+        assertThat(snapshotsOf("node-b", id)).as("node-b's copy still holds the snapshot").hasSize(1);
+        try (TinyNbdClient snapshot = new TinyNbdClient(b.nbdPort, "kept@before")) {
+            assertThat(snapshot.read(0, before.length)).as("kept@before, read from node-b's copy").isEqualTo(before);
+        }
+    }
+
+    /**
      * A replica whose node stays offline past {@code --repl-move-timeout} is replaced: the target places a
      * new one in the lost node's zone (node-d, not node-c), rebuilds it, and drops the lost one; when the
      * lost node comes back, its stale copy is deleted.

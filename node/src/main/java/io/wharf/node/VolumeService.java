@@ -207,8 +207,7 @@ final class VolumeService implements WharfApi {
                         VolumeRecord moved = requireReady(record.name());
                         List<io.wharf.metadata.model.SnapshotRecord> taken = catalog.snapshots(record.name());
                         moved.replicas().stream().filter(r -> r.state() == VolumeReplica.State.IN_SYNC)
-                                .max(java.util.Comparator.comparingLong(r -> taken.stream()
-                                        .filter(s -> s.heldBy(r.node(), record.node())).count()))
+                                .max(java.util.Comparator.comparingLong(r -> snapshotsHeld(taken, r, record)))
                                 .ifPresent(inSync -> catalog.replace(moved, moved.withNode(inSync.node())));
                     }
                 } catch (WharfException e) {
@@ -988,13 +987,21 @@ final class VolumeService implements WharfApi {
                 log.atInfo().addKeyValue("volume", name).addKeyValue("node", node).log("replica added; rebuilding");
             }
         } else if (repl < replicas.size()) {
+            // out of sync first, then the copies holding the fewest snapshots (a rebuilt copy holds none taken before)
+            List<io.wharf.metadata.model.SnapshotRecord> taken = catalog.snapshots(name);
             List<VolumeReplica> removable = new ArrayList<>(replicas.stream().filter(r -> !r.node().equals(current.node())).toList());
-            removable.sort(java.util.Comparator.comparing((VolumeReplica r) -> r.state() == VolumeReplica.State.IN_SYNC));
+            removable.sort(java.util.Comparator.comparing((VolumeReplica r) -> r.state() == VolumeReplica.State.IN_SYNC)
+                    .thenComparingLong(r -> snapshotsHeld(taken, r, current)));
             for (VolumeReplica gone : removable.subList(0, replicas.size() - repl)) {
                 changeReplica(volume, name, gone.node(), false);
                 log.atInfo().addKeyValue("volume", name).addKeyValue("node", gone.node()).log("replica removed");
             }
         }
+    }
+
+    /** How many of a volume's snapshots {@code taken} the copy of {@code replica} holds. */
+    private static long snapshotsHeld(List<io.wharf.metadata.model.SnapshotRecord> taken, VolumeReplica replica, VolumeRecord volume) {
+        return taken.stream().filter(s -> s.heldBy(replica.node(), volume.node())).count();
     }
 
     /** Adds ({@code add}) or removes the replica on {@code node} through the volume's target here, waiting for the record. */
