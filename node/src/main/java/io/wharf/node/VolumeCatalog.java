@@ -97,10 +97,7 @@ final class VolumeCatalog {
      * written (snapshots' CREATING records that another node may have undone meanwhile); false if not.
      */
     boolean putAllIfStill(List<SnapshotRecord> expected, List<SnapshotRecord> records) {
-        io.wharf.metadata.Op[] ops = records.stream()
-                .map(r -> io.wharf.metadata.Op.put(Bytes.of(Keys.snapshot(r.volume(), r.name())), Bytes.of(ModelCodec.encode(r))))
-                .toArray(io.wharf.metadata.Op[]::new);
-        return store.txn(io.wharf.metadata.Txn.when(unchanged(expected)).then(ops).otherwise()).succeeded();
+        return store.txn(io.wharf.metadata.Txn.when(unchanged(expected)).then(puts(records)).otherwise()).succeeded();
     }
 
     /**
@@ -120,10 +117,13 @@ final class VolumeCatalog {
 
     /** Writes several snapshot records in one transaction: all of them or none. */
     void putAll(List<SnapshotRecord> records) {
-        io.wharf.metadata.Op[] ops = records.stream()
+        store.txn(io.wharf.metadata.Txn.of(puts(records)));
+    }
+
+    private static io.wharf.metadata.Op[] puts(List<SnapshotRecord> records) {
+        return records.stream()
                 .map(r -> io.wharf.metadata.Op.put(Bytes.of(Keys.snapshot(r.volume(), r.name())), Bytes.of(ModelCodec.encode(r))))
                 .toArray(io.wharf.metadata.Op[]::new);
-        store.txn(io.wharf.metadata.Txn.of(ops));
     }
 
     void deleteSnapshot(String volume, String name) {
