@@ -370,7 +370,8 @@ class ReplicationTest {
             assertThat(busy.exitCode()).as(busy.err()).isEqualTo(ErrorCode.VOLUME_IN_USE.exitCode());
         }
 
-        // The revert brings every copy back: node-b and node-c (which took the snapshot) revert, node-d is rebuilt from them.
+        // The revert brings every copy back: node-b and node-c took the snapshot, node-d was given it when repair
+        // rebuilt it; each reverts.
         Cli.Run revert = new Cli(c.endpoint()).run("volume", "revert", "kept", "--to", "before");
         assertThat(revert.exitCode()).as(revert.out() + revert.err()).isZero();
         try (TinyNbdClient volume = new TinyNbdClient(b.nbdPort, "kept")) {
@@ -383,11 +384,10 @@ class ReplicationTest {
 
         String id = b.api().getVolume("kept").id();
         for (String copy : List.of("node-b", "node-c", "node-d")) {
-            assertThat(snapshotsOf(copy, id)).as("snapshots of the copy on " + copy)
-                    .hasSize(copy.equals("node-d") ? 0 : 1); // node-d's copy was made after the snapshot
+            assertThat(snapshotsOf(copy, id)).as("snapshots of the copy on " + copy).hasSize(1); // node-d's: written at its rebuild
         }
         b.api().deleteSnapshot("kept", "before");
-        for (String copy : List.of("node-b", "node-c")) {
+        for (String copy : List.of("node-b", "node-c", "node-d")) {
             Conditions.await("the snapshot's storage freed on " + copy, Duration.ofSeconds(30), () -> snapshotsOf(copy, id).isEmpty());
         }
         assertThat(TinyNbdClientProbe.exists(other.nbdPort, "kept@before")).isFalse();
@@ -510,33 +510,86 @@ class ReplicationTest {
     }
 
     /**
-     * Reducing the replicas keeps the copies that hold the volume's snapshots: a replica added after a
-     * snapshot was rebuilt without it, so it is the one removed, and the snapshot keeps two copies.
+     * A replica added after snapshots were taken is rebuilt with them: the target writes each snapshot into
+     * the new copy (oldest first, only what changed since the one before) and seals it before the copy is
+     * rebuilt. The new node then serves each snapshot from its own copy, with the bytes it held, trims
+     * included, and holds the volume's current bytes.
+     */
+    @Test
+    void aReplicaAddedLaterIsRebuiltWithTheSnapshotsTakenBefore() throws Exception {
+        NodeProcess a = node("node-a", "zone-a");
+        node("node-b", "zone-b");
+        NodeProcess c = node("node-c", "zone-c");
+        int size = 16 << 20;
+        a.api().createVolume(new io.wharf.api.VolumeCreate("aged", size, Map.of(), null, null,
+                List.of("node-a", "node-b"), List.of(), Map.of(), 2));
+        awaitAllInSync(a.api(), "aged");
+        byte[] one = new byte[size];
+        byte[] first = randomBytes(31, 2 << 20);
+        System.arraycopy(first, 0, one, 0, first.length);
+        byte[] two = one.clone();
+        byte[] second = randomBytes(32, 1 << 20);
+        byte[] third = randomBytes(33, 1 << 20);
+        System.arraycopy(second, 0, two, 1 << 20, second.length);
+        java.util.Arrays.fill(two, 0, 512 << 10, (byte) 0);
+        System.arraycopy(third, 0, two, 8 << 20, third.length);
+        byte[] now = two.clone();
+        byte[] fourth = randomBytes(34, 1 << 20);
+        System.arraycopy(fourth, 0, now, 4 << 20, fourth.length);
+        try (TinyNbdClient client = new TinyNbdClient(a.nbdPort, "aged")) {
+            client.write(0, first);
+            client.flush();
+            a.api().createSnapshot("aged", "one");
+            client.write(1 << 20, second);
+            client.trim(0, 512 << 10);
+            client.write(8 << 20, third);
+            client.flush();
+            a.api().createSnapshot("aged", "two");
+            client.write(4 << 20, fourth);
+            client.flush();
+        }
+        String id = a.api().getVolume("aged").id();
+
+        Cli.Run three = new Cli(a.endpoint()).run("volume", "update", "aged", "--repl", "3");
+        assertThat(three.exitCode()).as(three.out() + three.err()).isZero();
+        awaitAllInSync(a.api(), "aged");
+        assertThat(snapshotsOf("node-c", id)).as("the copy rebuilt on node-c holds both snapshots").hasSize(2);
+        assertThat(readAll(c.nbdPort, "aged@one", size)).as("aged@one, served from node-c's copy").isEqualTo(one);
+        assertThat(readAll(c.nbdPort, "aged@two", size)).as("aged@two, served from node-c's copy").isEqualTo(two);
+        VolumeChecksum checksums = a.api().checksumVolume("aged", null);
+        assertThat(checksums.match()).as("%s", checksums).isTrue();
+        assertThat(checksums.replicas()).hasSize(3);
+        try (TinyNbdClient volume = new TinyNbdClient(a.nbdPort, "aged")) {
+            assertThat(volume.read(0, size)).isEqualTo(now);
+        }
+    }
+
+    /**
+     * Reducing the replicas keeps the copies that hold the volume's snapshots: a replica away while a
+     * snapshot was taken comes back without it, so it is the one removed, and the snapshot keeps two copies.
      */
     @Test
     void reducingTheReplicasRemovesACopyWithoutTheSnapshotsFirst() throws Exception {
         NodeProcess a = node("node-a", "zone-a");
         NodeProcess b = node("node-b", "zone-b");
-        node("node-c", "zone-c");
+        NodeProcess c = node("node-c", "zone-c");
         a.api().createVolume(new io.wharf.api.VolumeCreate("kept", 16L << 20, Map.of(), null, null,
-                List.of("node-a", "node-b"), List.of(), Map.of(), 2));
+                List.of("node-a", "node-b", "node-c"), List.of(), Map.of(), 3));
         awaitAllInSync(a.api(), "kept");
-        byte[] before = new byte[1 << 20];
-        new Random(5).nextBytes(before);
+        c.kill9();
+        byte[] before = randomBytes(5, 1 << 20);
         try (TinyNbdClient client = new TinyNbdClient(a.nbdPort, "kept")) {
             client.write(0, before);
             client.flush();
         }
+        assertThat(states(a.api(), "kept")).as("after a write node-c missed").containsEntry("node-c", "out-of-sync");
         a.api().createSnapshot("kept", "before");
         String id = a.api().getVolume("kept").id();
-
-        Cli cli = new Cli(a.endpoint());
-        Cli.Run three = cli.run("volume", "update", "kept", "--repl", "3");
-        assertThat(three.exitCode()).as(three.out() + three.err()).isZero();
+        c.start();
         awaitAllInSync(a.api(), "kept");
-        assertThat(snapshotsOf("node-c", id)).as("the copy rebuilt on node-c holds no snapshot taken before").isEmpty();
+        assertThat(snapshotsOf("node-c", id)).as("node-c's copy, resynced, holds no snapshot taken while it was away").isEmpty();
 
-        Cli.Run two = cli.run("volume", "update", "kept", "--repl", "2");
+        Cli.Run two = new Cli(a.endpoint()).run("volume", "update", "kept", "--repl", "2");
         assertThat(two.exitCode()).as(two.out() + two.err()).isZero();
         assertThat(states(a.api(), "kept")).as("the copies left").containsOnlyKeys("node-a", "node-b");
         Conditions.await("node-c's copy deleted", Duration.ofSeconds(30),
@@ -545,6 +598,23 @@ class ReplicationTest {
         try (TinyNbdClient snapshot = new TinyNbdClient(b.nbdPort, "kept@before")) {
             assertThat(snapshot.read(0, before.length)).as("kept@before, read from node-b's copy").isEqualTo(before);
         }
+    }
+
+    private static byte[] randomBytes(long seed, int length) {
+        byte[] bytes = new byte[length];
+        new Random(seed).nextBytes(bytes);
+        return bytes;
+    }
+
+    /** Reads a whole export a MiB at a time. */
+    private static byte[] readAll(int nbdPort, String export, int size) throws IOException {
+        byte[] all = new byte[size];
+        try (TinyNbdClient client = new TinyNbdClient(nbdPort, export)) {
+            for (int at = 0; at < size; at += 1 << 20) {
+                System.arraycopy(client.read(at, 1 << 20), 0, all, at, 1 << 20);
+            }
+        }
+        return all;
     }
 
     /**

@@ -541,4 +541,62 @@ final class SnapshotService implements Exports.SnapshotOpener {
         return new SnapshotInfo(volume.name(), record.name(), record.storageId(), record.createdAt().toString(),
                 record.sizeBytes(), exclusive, uri);
     }
+
+    /** The snapshot records as {@link io.wharf.node.replication.SnapshotSeeding} needs them when a copy is rebuilt. */
+    io.wharf.node.replication.SnapshotSeeding.Records seedRecords() {
+        return new io.wharf.node.replication.SnapshotSeeding.Records() {
+            @Override
+            public java.util.Set<String> ready(String volumeId, String nodeId) {
+                Optional<VolumeRecord> volume = catalog.list().stream().filter(r -> r.id().equals(volumeId)).findFirst();
+                if (volume.isEmpty() || !volume.get().replicated() || nodeId.equals(volume.get().node())) {
+                    return java.util.Set.of();
+                }
+                java.util.Set<String> ready = new java.util.HashSet<>();
+                catalog.snapshots(volume.get().name()).stream().filter(r -> r.state() == VolumeState.READY)
+                        .forEach(r -> ready.add(r.storageId()));
+                return ready;
+            }
+
+            @Override
+            public void held(String volumeId, String storageId, String nodeId, boolean held) {
+                catalog.list().stream().filter(r -> r.id().equals(volumeId)).findFirst().ifPresent(volume ->
+                        catalog.snapshots(volume.name()).stream().filter(r -> r.storageId().equals(storageId)).findFirst()
+                                .ifPresent(record -> changeHolders(volume, record, nodeId, held)));
+            }
+        };
+    }
+
+    /**
+     * Adds ({@code held}) or removes {@code node} among the nodes whose copies hold a ready snapshot, by
+     * compare-and-set on the record (read again after a conflict). A removal that would leave no holder
+     * is not made: the record cannot say that.
+     */
+    private void changeHolders(VolumeRecord volume, SnapshotRecord record, String node, boolean held) {
+        SnapshotRecord current = record;
+        for (int attempt = 0; attempt < 10; attempt++) {
+            if (current.state() != VolumeState.READY || !current.storageId().equals(record.storageId())) {
+                return;
+            }
+            List<String> holders = new ArrayList<>(current.nodes().isEmpty() ? List.of(volume.node()) : current.nodes());
+            boolean changes = held ? !holders.contains(node) : holders.contains(node) && holders.size() > 1;
+            if (!changes) {
+                return;
+            }
+            if (held) {
+                holders.add(node);
+            } else {
+                holders.remove(node);
+            }
+            if (catalog.putAllIfStill(List.of(current), List.of(current.withNodes(holders)))) {
+                return;
+            }
+            Optional<SnapshotRecord> reread = catalog.snapshot(current.volume(), current.name());
+            if (reread.isEmpty()) {
+                return;
+            }
+            current = reread.get();
+        }
+        throw new WharfException(ErrorCode.UNAVAILABLE, "snapshot " + record.volume() + "@" + record.name()
+                + " kept changing while its holders were updated", "the next rebuild of the copy tries again");
+    }
 }

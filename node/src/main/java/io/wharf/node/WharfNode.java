@@ -19,6 +19,7 @@ import io.wharf.node.replication.ReplicaHost;
 import io.wharf.node.replication.Replication;
 import io.wharf.node.replication.ReplicationLoop;
 import io.wharf.node.replication.StoreRecords;
+import io.wharf.node.replication.SnapshotSeeding;
 import io.wharf.node.transport.ReplicaServer;
 import io.wharf.node.transport.ReplicaServerConfig;
 import io.wharf.replication.sync.ReplicationConfig;
@@ -105,7 +106,8 @@ public final class WharfNode implements AutoCloseable {
                 PeerLinks links = push(opened, new PeerLinks(clusterId, config.nodeId(), replicationLoop, replicaHost,
                         node -> peerReplAddress(store, node), replicationConfig));
                 service.replication(new Replication(config.nodeId(), replicationLoop, new StoreRecords(store, replicationLoop), links,
-                        replicationConfig, new EventLog(), replicaHost, pool::volume), replicaHost);
+                        replicationConfig, new EventLog(), replicaHost, pool::volume, new SnapshotSeeding(replicationLoop, links, pool,
+                        service.snapshots().seedRecords(), replicationConfig)), replicaHost);
             }
             Instant startedAt = Clock.SYSTEM.now();
             NodeRecord self = NodeRecord.of(config.nodeId(), identity.instance(), config.advertiseHost() + ":" + api.port(),

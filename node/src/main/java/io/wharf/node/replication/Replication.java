@@ -4,6 +4,7 @@ import io.wharf.core.ErrorCode;
 import io.wharf.core.WharfException;
 import io.wharf.metadata.model.VolumeRecord;
 import io.wharf.replication.sync.Outcome;
+import io.wharf.replication.sync.RebuildSeeder;
 import io.wharf.replication.sync.ReplicationConfig;
 import io.wharf.replication.sync.ReplicationListener;
 import io.wharf.replication.sync.target.ReplicatedVolume;
@@ -27,13 +28,17 @@ public final class Replication {
     private final ReplicationListener listener;
     private final ReplicaHost host;
     private final Function<String, Optional<Volume>> localVolumes;
+    private final RebuildSeeder seeder;
 
     /**
      * @param host         this node's replica side, whose copy of a volume reads may use directly
      * @param localVolumes this node's pool, by volume id
+     * @param seeder       prepares a copy before its full rebuild ({@link SnapshotSeeding}); may be null
      */
     public Replication(String nodeId, ReplicationLoop loop, StoreRecords records, PeerLinks links, ReplicationConfig config,
-                       ReplicationListener listener, ReplicaHost host, Function<String, Optional<Volume>> localVolumes) {
+                       ReplicationListener listener, ReplicaHost host, Function<String, Optional<Volume>> localVolumes,
+                       RebuildSeeder seeder) {
+        this.seeder = seeder;
         this.listener = listener;
         this.host = host;
         this.localVolumes = localVolumes;
@@ -59,7 +64,7 @@ public final class Replication {
             listener.on(event);
             local.on(event);
         };
-        loop.execute(() -> ReplicatedVolume.attach(record.id(), nodeId, loop, records, links::endpoint, config, events, outcome -> {
+        loop.execute(() -> ReplicatedVolume.attach(record.id(), nodeId, loop, records, links::endpoint, config, events, seeder, outcome -> {
             switch (outcome) {
                 case Outcome.Ok<ReplicatedVolume>(ReplicatedVolume volume) -> {
                     local.start(volume.status(), host.replica(record.id()), localVolumes.apply(record.id()));

@@ -6,6 +6,7 @@ import io.wharf.replication.sync.Completion;
 import io.wharf.replication.sync.Deadline;
 import io.wharf.replication.sync.Invariants;
 import io.wharf.replication.sync.Outcome;
+import io.wharf.replication.sync.RebuildSeeder;
 import io.wharf.replication.sync.RecordStore;
 import io.wharf.replication.sync.RegionGeometry;
 import io.wharf.replication.sync.RegionSet;
@@ -82,6 +83,8 @@ public final class ReplicatedVolume {
     final Function<String, ReplicaEndpoint> endpoints;
     final ReplicationConfig config;
     final ReplicationListener listener;
+    /** Seeds a copy before its full rebuild; null: none. */
+    RebuildSeeder seeder;
     final RangeLocks locks;
     Defect defect = Defect.NONE;
 
@@ -154,7 +157,15 @@ public final class ReplicatedVolume {
     public static void attach(String volumeId, String localNode, Scheduler scheduler, RecordStore store,
                               Function<String, ReplicaEndpoint> endpoints, ReplicationConfig config, ReplicationListener listener,
                               Completion<ReplicatedVolume> done) {
+        attach(volumeId, localNode, scheduler, store, endpoints, config, listener, null, done);
+    }
+
+    /** {@link #attach}, with {@code seeder} (may be null) preparing each copy before its full rebuild. */
+    public static void attach(String volumeId, String localNode, Scheduler scheduler, RecordStore store,
+                              Function<String, ReplicaEndpoint> endpoints, ReplicationConfig config, ReplicationListener listener,
+                              RebuildSeeder seeder, Completion<ReplicatedVolume> done) {
         ReplicatedVolume volume = new ReplicatedVolume(volumeId, localNode, scheduler, store, endpoints, config, listener);
+        volume.seeder = seeder;
         new Takeover(volume, done).start();
     }
 

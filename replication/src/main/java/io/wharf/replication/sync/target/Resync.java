@@ -13,7 +13,8 @@ import java.util.Optional;
 /**
  * Brings one replica that is not in sync back, online: a resync copies the regions the replicas in
  * sync tracked for it plus its own activity log; a rebuild (new replica, or dirty regions unknown)
- * copies every region. Steps: open a session at the target's epoch (superseding anything older on
+ * copies every region (after a {@link io.wharf.replication.sync.RebuildSeeder}, when the volume has
+ * one, wrote the volume's snapshots into the copy). Steps: open a session at the target's epoch (superseding anything older on
  * the replica), read its activity log, record RESYNCING or REBUILDING, then send it every new write
  * and copy the regions one by one, paced to the configured bandwidth, each under its region lock;
  * then {@link ReplicatedVolume#join}. Any failure aborts; the target tries again later.
@@ -50,6 +51,18 @@ final class Resync {
     }
 
     void start() {
+        if (full && volume.seeder != null) { // the seeder's session on the copy ends before this resync opens its own
+            volume.seeder.seed(volume.volumeId, replica.nodeId, volume.epoch, seeded -> {
+                if (!aborted && volume.phase == ReplicatedVolume.Phase.SERVING) {
+                    open();
+                }
+            });
+        } else {
+            open();
+        }
+    }
+
+    private void open() {
         volume.endpoints.apply(replica.nodeId).open(volume.volumeId, volume.epoch, volume.geometry.sizeBytes(), full,
                 volume.deadline("open " + replica.nodeId + " for resync", opened -> {
                     switch (opened) {

@@ -5,6 +5,7 @@ import static io.wharf.replication.sync.target.TestCluster.REGION;
 import static io.wharf.replication.sync.target.TestCluster.block;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.wharf.core.ErrorCode;
 import io.wharf.replication.sync.Outcome;
 import io.wharf.replication.sync.ReplicationConfig;
 import io.wharf.replication.sync.ReplicaState;
@@ -169,6 +170,36 @@ class ReplicatedVolumeTest {
         assertThat(cluster.store.current.value().state("d")).isEqualTo(ReplicaState.IN_SYNC);
         assertThat(cluster.store.history.stream().anyMatch(record -> record.state("d") == ReplicaState.REBUILDING)).isTrue();
         assertThat(cluster.nodes.get("d").disk.bytes()).isEqualTo(cluster.nodes.get("a").disk.bytes());
+    }
+
+    /**
+     * The seeder runs before a full rebuild only, and before the rebuild opens the copy; whatever it
+     * leaves in the copy's current content (here garbage, then a failure) is overwritten by the rebuild.
+     */
+    @Test
+    void aSeederRunsBeforeAFullRebuildOnlyAndWhatItLeavesIsRebuiltOver() {
+        TestCluster cluster = new TestCluster("a", "b");
+        List<String> seeded = new ArrayList<>();
+        cluster.seeder = (volumeId, nodeId, epoch, done) -> {
+            seeded.add(nodeId + "@" + epoch);
+            TestCluster.Node node = cluster.nodes.computeIfAbsent(nodeId, id -> cluster.new Node(id));
+            node.disk.write(3 * REGION, ByteBuffer.wrap(new byte[] {42}), // a seeding cut short left this behind
+                    written -> done.complete(Outcome.failed(ErrorCode.UNAVAILABLE, "seeding stopped")));
+        };
+        ReplicatedVolume volume = cluster.attach("a");
+        cluster.<Void>await(done -> volume.write(2 * REGION, block(8), false, done));
+        assertThat(cluster.<Void>await(done -> volume.addReplica("d", done))).isInstanceOf(Outcome.Ok.class);
+        cluster.scheduler.advance(200 * MS);
+        assertThat(seeded).as("seeded before its rebuild, at the target's epoch").containsExactly("d@" + volume.epoch());
+        assertThat(cluster.store.current.value().state("d")).isEqualTo(ReplicaState.IN_SYNC);
+        assertThat(cluster.nodes.get("d").disk.bytes()).isEqualTo(cluster.nodes.get("a").disk.bytes());
+
+        cluster.nodes.get("b").unreachable = true;
+        cluster.<Void>await(done -> volume.write(5 * REGION, block(3), false, done));
+        cluster.nodes.get("b").unreachable = false;
+        cluster.scheduler.advance(200 * MS);
+        assertThat(cluster.store.current.value().state("b")).isEqualTo(ReplicaState.IN_SYNC);
+        assertThat(seeded).as("a resync is not seeded").hasSize(1);
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.wharf.replication.sync.Completion;
 import io.wharf.replication.sync.ManualScheduler;
 import io.wharf.replication.sync.MemoryDisk;
 import io.wharf.replication.sync.Outcome;
+import io.wharf.replication.sync.RebuildSeeder;
 import io.wharf.replication.sync.RecordStore;
 import io.wharf.replication.sync.RegionGeometry;
 import io.wharf.replication.sync.RegionLog;
@@ -43,6 +44,8 @@ final class TestCluster {
 
     /** The configuration the next {@link #attach} uses. */
     ReplicationConfig config = CONFIG;
+    /** The seeder the next {@link #attach} gives the target; null: none. */
+    RebuildSeeder seeder;
     final ManualScheduler scheduler = new ManualScheduler();
     final RegionGeometry geometry = RegionGeometry.of(SIZE, REGION);
     final Map<String, Node> nodes = new TreeMap<>();
@@ -119,7 +122,7 @@ final class TestCluster {
     ReplicatedVolume attach(String on) {
         ReplicatedVolume[] attached = new ReplicatedVolume[1];
         Outcome<?>[] failed = new Outcome<?>[1];
-        ReplicatedVolume.attach(VOLUME, on, scheduler, store, this::endpoint, config, ReplicationListener.NONE, outcome -> {
+        ReplicatedVolume.attach(VOLUME, on, scheduler, store, this::endpoint, config, ReplicationListener.NONE, seeder, outcome -> {
             if (outcome instanceof Outcome.Ok<ReplicatedVolume>(ReplicatedVolume volume)) {
                 attached[0] = volume;
             } else {
