@@ -8,6 +8,9 @@ package io.wharf.api;
  * @param sizeBytes      the volume's size when the snapshot was taken
  * @param exclusiveBytes space that deleting this snapshot would give back now
  * @param nbdUri         its read-only NBD export, e.g. {@code nbd://127.0.0.1:10809/db@daily-1}
+ * @param state          {@code ready}; or {@code lost} when no copy of the volume holds it any more (every node
+ *                       that took it lost its copy), so it can only be deleted
+ * @param nodes          the nodes whose copies of the volume hold it (for a volume on one node: that node)
  */
 public record SnapshotInfo(
         String volume,
@@ -16,4 +19,13 @@ public record SnapshotInfo(
         String createdAt,
         long sizeBytes,
         long exclusiveBytes,
-        String nbdUri) {}
+        String nbdUri,
+        String state,
+        java.util.List<String> nodes) {
+    public static final String READY = "ready";
+    public static final String LOST = "lost";
+
+    public SnapshotInfo {
+        nodes = nodes == null ? java.util.List.of() : java.util.List.copyOf(nodes);
+    }
+}

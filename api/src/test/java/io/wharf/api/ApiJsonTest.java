@@ -28,7 +28,7 @@ class ApiJsonTest {
         VolumeInfo volume = new VolumeInfo("db", "vol-1", 4096, Map.of("a", "b"), "in-use", 512,
                 "nbd://127.0.0.1:10809/db", 1, "node-1", "2025-11-27T00:00:00Z", 2, "src@s1", null, "nightly");
         SnapshotInfo snapshot = new SnapshotInfo("db", "s1", "snap-1", "2025-11-28T00:00:00Z", 4096, 512,
-                "nbd://127.0.0.1:10809/db@s1");
+                "nbd://127.0.0.1:10809/db@s1", SnapshotInfo.READY, java.util.List.of("node-1", "node-2"));
         ClusterInfo cluster = new ClusterInfo("c", "0.1.0", java.util.List.of(
                 new NodeInfo("n", "online", "a:1", "a:2", "zone-a", null, false, "0.1.0", 10, 1, 20,
                         "2025-11-27T00:00:00Z", "2025-11-27T00:00:05Z", Map.of("disk", "ssd"))), 10, 1, 4096, 1);

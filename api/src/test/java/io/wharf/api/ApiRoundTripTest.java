@@ -100,7 +100,7 @@ class ApiRoundTripTest {
 
         SnapshotInfo named = client.createSnapshot("db", "s1");
         assertThat(named).isEqualTo(new SnapshotInfo("db", "s1", named.id(), "2025-11-28T00:00:00Z",
-                10 * ByteSize.GIB, 0, "nbd://127.0.0.1:10809/db@s1"));
+                10 * ByteSize.GIB, 0, "nbd://127.0.0.1:10809/db@s1", SnapshotInfo.READY, List.of("node-1")));
         SnapshotInfo generated = client.createSnapshot("db", null);
         assertThat(generated.name()).startsWith("snap-");
         SnapshotInfo other = client.createSnapshot("logs", "daily-1");
@@ -180,7 +180,7 @@ class ApiRoundTripTest {
         assertThat(taken).extracting(SnapshotInfo::volume).containsExactly("logs", "db");
         assertThat(taken).extracting(SnapshotInfo::name).containsOnly("g1");
         assertThat(taken.get(1)).isEqualTo(new SnapshotInfo("db", "g1", taken.get(1).id(), "2025-11-28T00:00:00Z",
-                10 * ByteSize.GIB, 0, "nbd://127.0.0.1:10809/db@g1"));
+                10 * ByteSize.GIB, 0, "nbd://127.0.0.1:10809/db@g1", SnapshotInfo.READY, List.of("node-1")));
         assertThat(client.getSnapshot("logs", "g1")).isEqualTo(taken.get(0));
         assertThat(client.listSnapshots(null)).containsExactlyInAnyOrderElementsOf(taken);
 

@@ -342,7 +342,7 @@ class ApiServerTest {
         assertThat(named.statusCode()).as(named.body()).isEqualTo(201);
         JsonNode snapshot = JSON.readTree(named.body());
         assertThat(snapshot.properties()).extracting(java.util.Map.Entry::getKey)
-                .containsExactly("volume", "name", "id", "createdAt", "sizeBytes", "exclusiveBytes", "nbdUri");
+                .containsExactly("volume", "name", "id", "createdAt", "sizeBytes", "exclusiveBytes", "nbdUri", "state", "nodes");
         assertThat(snapshot.get("name").asText()).isEqualTo("s1");
         assertThat(send("POST", "/v1/volumes/db/snapshots", null).statusCode()).isEqualTo(201);
         assertThat(send("POST", "/v1/volumes/db/snapshots", "{}").statusCode()).isEqualTo(201);
@@ -453,7 +453,7 @@ class ApiServerTest {
         assertThat(body.properties()).extracting(java.util.Map.Entry::getKey).containsExactly("snapshots");
         assertThat(body.get("snapshots")).hasSize(2);
         assertThat(body.get("snapshots").get(0).properties()).extracting(java.util.Map.Entry::getKey)
-                .containsExactly("volume", "name", "id", "createdAt", "sizeBytes", "exclusiveBytes", "nbdUri");
+                .containsExactly("volume", "name", "id", "createdAt", "sizeBytes", "exclusiveBytes", "nbdUri", "state", "nodes");
         assertThat(body.get("snapshots").get(0).get("volume").asText()).isEqualTo("a");
         assertThat(body.get("snapshots").get(1).get("volume").asText()).isEqualTo("b");
         assertThat(body.get("snapshots").get(1).get("name").asText()).isEqualTo("g1");

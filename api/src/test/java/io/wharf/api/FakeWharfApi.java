@@ -132,7 +132,7 @@ public class FakeWharfApi implements WharfApi {
                     "delete snapshots you no longer need");
         }
         SnapshotInfo info = new SnapshotInfo(volume, snapshotName, "snap-" + ids.incrementAndGet(),
-                "2025-11-28T00:00:00Z", v.sizeBytes(), 0, v.nbdUri() + "@" + snapshotName);
+                "2025-11-28T00:00:00Z", v.sizeBytes(), 0, v.nbdUri() + "@" + snapshotName, SnapshotInfo.READY, List.of(v.node()));
         taken.put(snapshotName, info);
         return info;
     }

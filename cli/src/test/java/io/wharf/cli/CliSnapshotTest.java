@@ -100,16 +100,17 @@ class CliSnapshotTest extends CliAgainstApiServer {
         api.putSnapshot("db", "s1", 3 * ByteSize.GIB / 2);
         api.putSnapshot("db", "daily-2", 0);
         api.putSnapshot("logs", "s1", 4 * ByteSize.MIB);
+        api.loseSnapshot("db", "daily-2");
 
         assertThat(succeeded(wharf("snapshot", "list")).out()).isEqualTo("""
-                VOLUME  NAME     CREATED               SIZE     EXCLUSIVE
-                db      s1       2025-11-28T10:00:00Z  10 GiB   1.5 GiB
-                db      daily-2  2025-11-28T10:00:00Z  10 GiB   0 B
-                logs    s1       2025-11-28T10:00:00Z  512 MiB  4 MiB
+                VOLUME  NAME     CREATED               SIZE     EXCLUSIVE  NODES
+                db      s1       2025-11-28T10:00:00Z  10 GiB   1.5 GiB    node-1
+                db      daily-2  2025-11-28T10:00:00Z  10 GiB   0 B        none (lost: delete it)
+                logs    s1       2025-11-28T10:00:00Z  512 MiB  4 MiB      node-1
                 """);
         assertThat(succeeded(wharf("snapshot", "ls", "logs")).out()).isEqualTo("""
-                VOLUME  NAME  CREATED               SIZE     EXCLUSIVE
-                logs    s1    2025-11-28T10:00:00Z  512 MiB  4 MiB
+                VOLUME  NAME  CREATED               SIZE     EXCLUSIVE  NODES
+                logs    s1    2025-11-28T10:00:00Z  512 MiB  4 MiB      node-1
                 """);
         JsonNode json = JSON.readTree(succeeded(wharf("snapshot", "list", "db", "-o", "json")).out());
         assertThat(json.get("snapshots")).hasSize(2);
@@ -141,6 +142,7 @@ class CliSnapshotTest extends CliAgainstApiServer {
                 Exclusive  1.5 GiB
                 NBD URI    nbd://127.0.0.1:10809/db@s1 (read-only)
                 Created    2025-11-28T10:00:00Z
+                Nodes      node-1
                 """);
         JsonNode json = JSON.readTree(succeeded(wharf("snapshot", "inspect", "db@s1", "-o", "json")).out());
         assertThat(json.get("id").asText()).isEqualTo("snap-db-s1");

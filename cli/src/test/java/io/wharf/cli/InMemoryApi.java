@@ -60,7 +60,14 @@ final class InMemoryApi implements WharfApi {
         VolumeInfo v = volumes.get(volume);
         snapshots.computeIfAbsent(volume, k -> new LinkedHashMap<>()).put(name, new SnapshotInfo(volume, name,
                 "snap-" + volume + "-" + name, "2025-11-28T10:00:00Z", v.sizeBytes(), exclusiveBytes,
-                "nbd://" + nbdAddress + "/" + volume + "@" + name));
+                "nbd://" + nbdAddress + "/" + volume + "@" + name, SnapshotInfo.READY, List.of(v.node())));
+    }
+
+    /** The snapshot is lost: no copy of its volume holds it any more. */
+    synchronized void loseSnapshot(String volume, String name) {
+        SnapshotInfo s = snapshots.get(volume).get(name);
+        snapshots.get(volume).put(name, new SnapshotInfo(s.volume(), s.name(), s.id(), s.createdAt(), s.sizeBytes(),
+                s.exclusiveBytes(), s.nbdUri(), SnapshotInfo.LOST, List.of()));
     }
 
     private void call() {

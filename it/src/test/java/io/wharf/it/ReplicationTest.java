@@ -313,9 +313,9 @@ class ReplicationTest {
     /**
      * A snapshot of a replicated volume is taken through its target on every replica in sync, so it
      * survives the loss of the volume's node: node-a (its node and target) is killed with {@code kill -9},
-     * the volume is taken over on node-b, node-a's replica is replaced (on node-d, in its zone), another
-     * copy takes the volume's role, and the snapshot still reads back the bytes of its time from there.
-     * Deleting it frees its storage on every copy.
+     * the volume is taken over on node-b, node-a's replica is replaced (on node-d, in its zone, which is
+     * given the snapshot at its rebuild), another copy takes the volume's role, and the snapshot still
+     * reads back the bytes of its time from there. Deleting it frees its storage on every copy.
      */
     @Test
     void aSnapshotOfAReplicatedVolumeIsOnEveryReplicaAndOutlivesTheLossOfTheVolumesNode() throws Exception {
@@ -562,6 +562,60 @@ class ReplicationTest {
         try (TinyNbdClient volume = new TinyNbdClient(a.nbdPort, "aged")) {
             assertThat(volume.read(0, size)).isEqualTo(now);
         }
+    }
+
+    /**
+     * A snapshot taken while node-b was away is held by node-a's copy alone. When node-a is lost and
+     * replaced, no copy holds it any more: it is listed as lost with no node, clones and reverts of it
+     * are refused with a clear error, and deleting it works.
+     */
+    @Test
+    void aSnapshotNoCopyHoldsAnyMoreIsListedLostAndCanOnlyBeDeleted() throws Exception {
+        String[] fast = {"--schedule-interval", "1", "--repl-move-timeout", "2"};
+        NodeProcess a = node("node-a", "zone-a", fast);
+        NodeProcess b = node("node-b", "zone-b", fast);
+        node("node-c", "zone-c", fast);
+        a.api().createVolume(new io.wharf.api.VolumeCreate("fading", 16L << 20, Map.of(), null, null,
+                List.of("node-a", "node-b"), List.of(), Map.of(), 2));
+        awaitAllInSync(a.api(), "fading");
+        b.kill9();
+        try (TinyNbdClient client = new TinyNbdClient(a.nbdPort, "fading")) {
+            client.write(0, randomBytes(41, 1 << 20));
+            client.flush();
+        }
+        a.api().createSnapshot("fading", "alone");
+        assertThat(a.api().getSnapshot("fading", "alone").nodes()).as("taken while node-b was away").containsExactly("node-a");
+        b.start();
+        awaitAllInSync(a.api(), "fading");
+
+        a.kill9();
+        Conditions.await("node-a offline", Duration.ofSeconds(15),
+                () -> b.api().listNodes().stream().anyMatch(n -> n.id().equals("node-a") && n.state().equals("offline")));
+        b.api().attachVolume("fading", "node-b", true);
+        Conditions.await("node-a's replica replaced", CONVERGE, () -> {
+            try {
+                return states(b.api(), "fading").keySet().equals(java.util.Set.of("node-b", "node-c"));
+            } catch (RuntimeException e) {
+                return false;
+            }
+        });
+        io.wharf.api.SnapshotInfo lost = b.api().getSnapshot("fading", "alone");
+        assertThat(lost.state()).isEqualTo(io.wharf.api.SnapshotInfo.LOST);
+        assertThat(lost.nodes()).isEmpty();
+        Cli cli = new Cli(b.endpoint());
+        Cli.Run list = cli.run("snapshot", "list", "fading");
+        assertThat(list.exitCode()).as(list.err()).isZero();
+        assertThat(list.out()).contains("alone").contains("none (lost: delete it)");
+        Cli.Run clone = cli.run("volume", "clone", "fading@alone", "revived");
+        assertThat(clone.exitCode()).as(clone.out() + clone.err()).isEqualTo(ErrorCode.UNAVAILABLE.exitCode());
+        assertThat(clone.err()).contains("snapshot 'fading@alone' is lost: no copy of volume 'fading' holds it any more")
+                .contains("wharf snapshot delete fading@alone").doesNotContain("Exception");
+        Cli.Run revert = cli.run("volume", "revert", "fading", "--to", "alone");
+        assertThat(revert.exitCode()).as(revert.out() + revert.err()).isEqualTo(ErrorCode.UNAVAILABLE.exitCode());
+        assertThat(revert.err()).contains("is lost");
+        Cli.Run delete = cli.run("snapshot", "delete", "fading@alone");
+        assertThat(delete.exitCode()).as(delete.out() + delete.err()).isZero();
+        assertThat(b.api().listSnapshots("fading")).isEmpty();
     }
 
     /**

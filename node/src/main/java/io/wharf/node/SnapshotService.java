@@ -403,6 +403,9 @@ final class SnapshotService implements Exports.SnapshotOpener {
     VolumeRecord cloneVolume(VolumeRecord source, String snapshot, String name, Map<String, String> labels,
                              BiConsumer<Long, String> capacityCheck) {
         SnapshotRecord snapshotRecord = snapshot == null ? null : requireReady(source, snapshot);
+        if (snapshotRecord != null) {
+            requireHeld(source, snapshotRecord, "clone", true);
+        }
         long sizeBytes = snapshotRecord == null ? source.sizeBytes() : snapshotRecord.sizeBytes();
         capacityCheck.accept(sizeBytes, name);
         String origin = snapshotRecord == null ? source.name() : source.name() + "@" + snapshot;
@@ -449,8 +452,9 @@ final class SnapshotService implements Exports.SnapshotOpener {
      */
     void revertReplicated(VolumeRecord volume, String snapshot, boolean force, BiConsumer<String, List<String>> onReplicas) {
         SnapshotRecord record = requireReady(volume, snapshot);
+        requireHeld(volume, record, "revert to", false);
         disconnectForRevert(volume, force);
-        onReplicas.accept(record.storageId(), record.nodes().isEmpty() ? List.of(volume.node()) : record.nodes());
+        onReplicas.accept(record.storageId(), holders(volume, record));
         log.atInfo().addKeyValue("volume", volume.name()).addKeyValue("snapshot", snapshot).addKeyValue("force", force)
                 .addKeyValue("holders", record.nodes()).log("replicated volume reverted");
     }
@@ -490,7 +494,7 @@ final class SnapshotService implements Exports.SnapshotOpener {
         Optional<SnapshotRecord> record = catalog.snapshot(volume, snapshot);
         if (volumeRecord.isEmpty() || volumeRecord.get().state() != VolumeState.READY
                 || record.isEmpty() || record.get().state() != VolumeState.READY
-                || !record.get().heldBy(config.nodeId(), volumeRecord.get().node())) {
+                || !holders(volumeRecord.get(), record.get()).contains(config.nodeId())) {
             return Optional.empty();
         }
         return Optional.of(pool.openSnapshot(volumeRecord.get().id(), record.get().storageId()));
@@ -538,8 +542,39 @@ final class SnapshotService implements Exports.SnapshotOpener {
     private SnapshotInfo info(VolumeRecord volume, SnapshotRecord record, io.wharf.storage.SnapshotInfo figures) {
         long exclusive = figures == null ? 0 : figures.exclusiveBytes();
         String uri = "nbd://" + config.advertiseHost() + ":" + nbd.port() + "/" + volume.name() + "@" + record.name();
+        List<String> holders = holders(volume, record);
         return new SnapshotInfo(volume.name(), record.name(), record.storageId(), record.createdAt().toString(),
-                record.sizeBytes(), exclusive, uri);
+                record.sizeBytes(), exclusive, uri, holders.isEmpty() ? SnapshotInfo.LOST : SnapshotInfo.READY, holders);
+    }
+
+    /**
+     * The nodes whose copies of the volume hold the snapshot now: those that took it (or were given it
+     * at their rebuild) and still hold a copy of the volume. Empty when every one of them lost its copy.
+     */
+    static List<String> holders(VolumeRecord volume, SnapshotRecord record) {
+        if (!volume.replicated() || record.nodes().isEmpty()) {
+            return List.of(volume.node());
+        }
+        return record.nodes().stream().filter(volume::holdsData).toList();
+    }
+
+    /**
+     * Refuses to use a snapshot no copy holds any more, and (for {@code onVolumesNode}: clones, which run
+     * there) one the volume's node does not hold.
+     */
+    private static void requireHeld(VolumeRecord volume, SnapshotRecord record, String use, boolean onVolumesNode) {
+        List<String> holders = holders(volume, record);
+        String export = volume.name() + "@" + record.name();
+        if (holders.isEmpty()) {
+            throw new WharfException(ErrorCode.UNAVAILABLE, "snapshot '" + export + "' is lost: no copy of volume '" + volume.name()
+                    + "' holds it any more (it was on " + String.join(", ", record.nodes()) + "); cannot " + use + " it",
+                    "delete it: wharf snapshot delete " + export);
+        }
+        if (onVolumesNode && !holders.contains(volume.node())) {
+            throw new WharfException(ErrorCode.UNAVAILABLE, "snapshot '" + export + "' is not on node '" + volume.node()
+                    + "', where volume '" + volume.name() + "' " + use + "s run; it is on " + String.join(", ", holders),
+                    "read it from a node that holds it: nbd://<node>/" + export + ", or copy it with nbdcopy");
+        }
     }
 
     /** The snapshot records as {@link io.wharf.node.replication.SnapshotSeeding} needs them when a copy is rebuilt. */

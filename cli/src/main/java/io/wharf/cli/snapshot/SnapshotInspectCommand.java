@@ -32,7 +32,13 @@ public final class SnapshotInspectCommand extends ApiCommand {
                 .row("Size", ByteSize.format(snapshot.sizeBytes()) + " (" + snapshot.sizeBytes() + " bytes)")
                 .row("Exclusive", ByteSize.format(snapshot.exclusiveBytes()))
                 .row("NBD URI", snapshot.nbdUri() == null ? null : snapshot.nbdUri() + " (read-only)")
-                .row("Created", snapshot.createdAt());
+                .row("Created", snapshot.createdAt())
+                .row("Nodes", nodes(snapshot));
         fields.print(out());
+    }
+
+    /** The nodes holding the snapshot, or that it is lost. */
+    static String nodes(SnapshotInfo snapshot) {
+        return SnapshotInfo.LOST.equals(snapshot.state()) ? "none (lost: delete it)" : String.join(",", snapshot.nodes());
     }
 }

@@ -35,10 +35,10 @@ public final class SnapshotListCommand extends ApiCommand {
                             + volumeName + " --name NAME");
             return;
         }
-        Table table = new Table("VOLUME", "NAME", "CREATED", "SIZE", "EXCLUSIVE");
+        Table table = new Table("VOLUME", "NAME", "CREATED", "SIZE", "EXCLUSIVE", "NODES");
         for (SnapshotInfo snapshot : snapshots) {
             table.row(snapshot.volume(), snapshot.name(), snapshot.createdAt(), ByteSize.format(snapshot.sizeBytes()),
-                    ByteSize.format(snapshot.exclusiveBytes()));
+                    ByteSize.format(snapshot.exclusiveBytes()), SnapshotInspectCommand.nodes(snapshot));
         }
         table.print(out());
     }

@@ -457,7 +457,7 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
                 .setSourceVolumeId(snapshot.volume())
                 .setSizeBytes(snapshot.sizeBytes())
                 .setCreationTime(Timestamp.newBuilder().setSeconds(created.getEpochSecond()).setNanos(created.getNano()))
-                .setReadyToUse(true)
+                .setReadyToUse(!SnapshotInfo.LOST.equals(snapshot.state()))
                 .build();
     }
 }
