@@ -510,16 +510,18 @@ class ReplicationTest {
     }
 
     /**
-     * A replica added after snapshots were taken is rebuilt with them: the target writes each snapshot into
-     * the new copy (oldest first, only what changed since the one before) and seals it before the copy is
-     * rebuilt. The new node then serves each snapshot from its own copy, with the bytes it held, trims
-     * included, and holds the volume's current bytes.
+     * A replica added after snapshots were taken is rebuilt with them: before the copy is rebuilt, each
+     * snapshot is written into it (oldest first, only what changed since the one before) and sealed. The
+     * volume is attached on a storage-less node, so the target holds no copy and the snapshots come from
+     * node-a's over the replication transport. The new node then serves each snapshot from its own copy,
+     * with the bytes it held, trims included, and holds the volume's current bytes.
      */
     @Test
     void aReplicaAddedLaterIsRebuiltWithTheSnapshotsTakenBefore() throws Exception {
         NodeProcess a = node("node-a", "zone-a");
         node("node-b", "zone-b");
         NodeProcess c = node("node-c", "zone-c");
+        NodeProcess s = node("node-s", "zone-s", "--storageless");
         int size = 16 << 20;
         a.api().createVolume(new io.wharf.api.VolumeCreate("aged", size, Map.of(), null, null,
                 List.of("node-a", "node-b"), List.of(), Map.of(), 2));
@@ -549,6 +551,7 @@ class ReplicationTest {
             client.flush();
         }
         String id = a.api().getVolume("aged").id();
+        a.api().attachVolume("aged", "node-s");
 
         Cli.Run three = new Cli(a.endpoint()).run("volume", "update", "aged", "--repl", "3");
         assertThat(three.exitCode()).as(three.out() + three.err()).isZero();
@@ -559,7 +562,8 @@ class ReplicationTest {
         VolumeChecksum checksums = a.api().checksumVolume("aged", null);
         assertThat(checksums.match()).as("%s", checksums).isTrue();
         assertThat(checksums.replicas()).hasSize(3);
-        try (TinyNbdClient volume = new TinyNbdClient(a.nbdPort, "aged")) {
+        assertThat(states(a.api(), "aged")).as("node-s serves it and holds no copy").containsOnlyKeys("node-a", "node-b", "node-c");
+        try (TinyNbdClient volume = new TinyNbdClient(s.nbdPort, "aged")) {
             assertThat(volume.read(0, size)).isEqualTo(now);
         }
     }

@@ -581,15 +581,14 @@ final class SnapshotService implements Exports.SnapshotOpener {
     io.wharf.node.replication.SnapshotSeeding.Records seedRecords() {
         return new io.wharf.node.replication.SnapshotSeeding.Records() {
             @Override
-            public java.util.Set<String> ready(String volumeId, String nodeId) {
+            public List<io.wharf.node.replication.SnapshotSeeding.Ready> ready(String volumeId, String nodeId) {
                 Optional<VolumeRecord> volume = catalog.list().stream().filter(r -> r.id().equals(volumeId)).findFirst();
                 if (volume.isEmpty() || !volume.get().replicated() || nodeId.equals(volume.get().node())) {
-                    return java.util.Set.of();
+                    return List.of();
                 }
-                java.util.Set<String> ready = new java.util.HashSet<>();
-                catalog.snapshots(volume.get().name()).stream().filter(r -> r.state() == VolumeState.READY)
-                        .forEach(r -> ready.add(r.storageId()));
-                return ready;
+                return catalog.snapshots(volume.get().name()).stream().filter(r -> r.state() == VolumeState.READY)
+                        .map(r -> new io.wharf.node.replication.SnapshotSeeding.Ready(r.storageId(), r.sizeBytes(), holders(volume.get(), r)))
+                        .toList();
             }
 
             @Override

@@ -105,9 +105,10 @@ public final class WharfNode implements AutoCloseable {
                 // the target role: replicas reached through links; every record change a compare-and-set in the store
                 PeerLinks links = push(opened, new PeerLinks(clusterId, config.nodeId(), replicationLoop, replicaHost,
                         node -> peerReplAddress(store, node), replicationConfig));
+                SnapshotSeeding seeding = push(opened, new SnapshotSeeding(config.nodeId(), clusterId, replicationLoop, links, pool,
+                        service.snapshots().seedRecords(), replicationConfig, node -> peerReplAddress(store, node)));
                 service.replication(new Replication(config.nodeId(), replicationLoop, new StoreRecords(store, replicationLoop), links,
-                        replicationConfig, new EventLog(), replicaHost, pool::volume, new SnapshotSeeding(replicationLoop, links, pool,
-                        service.snapshots().seedRecords(), replicationConfig)), replicaHost);
+                        replicationConfig, new EventLog(), replicaHost, pool::volume, seeding), replicaHost);
             }
             Instant startedAt = Clock.SYSTEM.now();
             NodeRecord self = NodeRecord.of(config.nodeId(), identity.instance(), config.advertiseHost() + ":" + api.port(),

@@ -64,7 +64,8 @@ final class ServerConnection implements Runnable {
     private static final ByteBuffer NO_PAYLOAD = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
     /** A volume opened on this connection. */
-    record OpenVolume(String volumeId, Volume volume, long epoch) {}
+    /** @param owned a view this connection opened and closes with the handle (a snapshot's), or null for a pool volume */
+    record OpenVolume(String volumeId, Volume volume, long epoch, AutoCloseable owned) {}
 
     /** What a greeted connection carries, decided by its first request. */
     private enum Mode { UNDECIDED, VERSION_1, FRAMES }
@@ -295,7 +296,9 @@ final class ServerConnection implements Runnable {
                     yield null;
                 }
                 case Message.Close close -> {
-                    answerNow(request, handles.remove(close.volumeHandle()) == null ? unknownHandle(close.requestId(), close.volumeHandle())
+                    OpenVolume closed = handles.remove(close.volumeHandle());
+                    release(closed);
+                    answerNow(request, closed == null ? unknownHandle(close.requestId(), close.volumeHandle())
                             : Message.Reply.ok(close.requestId()));
                     yield null;
                 }
@@ -334,6 +337,10 @@ final class ServerConnection implements Runnable {
     }
 
     private Message open(Message.Open open) {
+        int at = open.volumeId().indexOf('@');
+        if (at > 0) {
+            return openSnapshot(open, open.volumeId().substring(0, at), open.volumeId().substring(at + 1));
+        }
         Optional<Volume> volume = context.pool().volume(open.volumeId());
         if (volume.isEmpty()) {
             return Message.Reply.error(open.requestId(), Status.VOLUME_NOT_FOUND, ErrorCode.VOLUME_NOT_FOUND,
@@ -345,8 +352,45 @@ final class ServerConnection implements Runnable {
         }
         int handle = nextHandle;
         nextHandle = nextHandle == Integer.MAX_VALUE ? 1 : nextHandle + 1;
-        handles.put(handle, new OpenVolume(open.volumeId(), volume.get(), open.epoch()));
+        handles.put(handle, new OpenVolume(open.volumeId(), volume.get(), open.epoch(), null));
         return new Message.Opened(open.requestId(), handle, open.epoch(), volume.get().sizeBytes(), LayerFile.BLOCK_BYTES);
+    }
+
+    /**
+     * Opens a snapshot of a pool volume read-only ({@code VOLUME@SNAPSHOT}, or {@code VOLUME@SNAPSHOT^BASE}
+     * for extents that say what changed since snapshot BASE: {@link SnapshotChanges}), for a node that copies
+     * snapshots to a copy being rebuilt. The view is closed with its handle.
+     */
+    private Message openSnapshot(Message.Open open, String volumeId, String snapshot) {
+        if (handles.size() >= MAX_OPEN_VOLUMES) {
+            return Message.Reply.error(open.requestId(), Status.INVALID_ARGUMENT, ErrorCode.INVALID_ARGUMENT,
+                    "a connection may hold at most " + MAX_OPEN_VOLUMES + " volumes open");
+        }
+        if (context.pool().volume(volumeId).isEmpty()) {
+            return Message.Reply.error(open.requestId(), Status.VOLUME_NOT_FOUND, ErrorCode.VOLUME_NOT_FOUND,
+                    "volume " + volumeId + " is not in the pool of node " + context.config().nodeId());
+        }
+        SnapshotChanges view;
+        try {
+            view = SnapshotChanges.open(context.pool(), volumeId, snapshot);
+        } catch (IOException | RuntimeException e) {
+            return WireErrors.reply(open.requestId(), e);
+        }
+        int handle = nextHandle;
+        nextHandle = nextHandle == Integer.MAX_VALUE ? 1 : nextHandle + 1;
+        handles.put(handle, new OpenVolume(open.volumeId(), view, open.epoch(), view));
+        return new Message.Opened(open.requestId(), handle, open.epoch(), view.sizeBytes(), LayerFile.BLOCK_BYTES);
+    }
+
+    /** Closes what a handle owned (a snapshot's view). */
+    private void release(OpenVolume closed) {
+        if (closed != null && closed.owned() != null) {
+            try {
+                closed.owned().close();
+            } catch (Exception e) {
+                log.atDebug().addKeyValue("volume", closed.volumeId()).addKeyValue("error", e.toString()).log("closing a view failed");
+            }
+        }
     }
 
     private static Message.Reply unknownHandle(long requestId, int handle) {
@@ -563,6 +607,7 @@ final class ServerConnection implements Runnable {
         closeChannel();
         outbox.fail(new IOException("connection closed: " + reason));
         boolean idleInTime = awaitIdle(context.config().ioTimeoutMs());
+        handles.values().forEach(this::release);
         if (readAhead != null) {
             readAhead.release();
         }

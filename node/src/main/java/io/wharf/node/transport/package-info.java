@@ -8,6 +8,12 @@
  * {@code FrameEndpoint} and a replica's {@code FrameServer}. No replication logic (epochs, fencing,
  * resync) lives here: that is {@code io.wharf.replication.sync}, run by {@code io.wharf.node.replication}.
  *
+ * <p><b>Snapshots</b> open read-only on a version-1 connection as {@code VOLUME@SNAPSHOT} (storage
+ * ids), whose extents are the blocks the snapshot holds, or {@code VOLUME@SNAPSHOT^BASE}, whose extents
+ * are the blocks changed since snapshot {@code BASE} ({@link io.wharf.node.transport.SnapshotChanges});
+ * writes to them are refused, and the connection closes the view with the handle. A target copying
+ * snapshots into a copy being rebuilt reads them so from a node that holds them.
+ *
  * <p><b>Server threads</b> (as the NBD server): per connection one platform reader thread decodes
  * frames through a 64 KiB read-ahead and reads write payloads into pooled direct buffers. A request
  * that is neither a FLUSH nor FUA runs on the reader while the pool has recently been fast for its

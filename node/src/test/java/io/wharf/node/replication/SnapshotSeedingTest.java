@@ -24,11 +24,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link SnapshotSeeding} between two real pools over the replication transport: node-a's copy has
- * snapshots taken across a growth and a revert (so one snapshot is not in the history of the one
- * before), node-b has no copy. Seeding node-b's copy gives it every snapshot with node-a's bytes and
- * sizes, in order; seeding it again writes nothing and keeps them. The records are an in-memory
- * stand-in for the cluster store's snapshot records.
+ * {@link SnapshotSeeding} between real pools over the replication transport. A history of
+ * snapshots is taken across a growth and a revert (so one snapshot is not in the history of the one
+ * before) on node-a, the target that seeds, or on node-h while node-a holds no copy (a storage-less
+ * target); node-b has no copy. Seeding node-b's copy gives it every snapshot with the holder's bytes
+ * and sizes, in order, from node-a's pool or from node-h over the transport; seeding it again writes
+ * nothing and keeps them. The records are an in-memory stand-in for the cluster store's snapshot
+ * records.
  */
 class SnapshotSeedingTest {
     private static final String VOLUME = "vol-s";
@@ -43,8 +45,13 @@ class SnapshotSeedingTest {
     private final Random random = new Random(77);
     private ReplicaNode a;
     private ReplicaNode b;
+    private ReplicaNode h;
     private PeerLinks links;
+    private SnapshotSeeding seeding;
 
+    /** The node whose pool has the snapshots, and the nodes the records name as holding them. */
+    private ReplicaNode holder;
+    private List<String> holders;
     /** The snapshots whose records are ready. */
     private final Set<String> ready = new LinkedHashSet<>();
     /** What the seeding recorded, in order: "+id" held, "-id" not held. */
@@ -52,8 +59,13 @@ class SnapshotSeedingTest {
 
     private final SnapshotSeeding.Records records = new SnapshotSeeding.Records() {
         @Override
-        public Set<String> ready(String volumeId, String nodeId) {
-            return Set.copyOf(ready);
+        public List<SnapshotSeeding.Ready> ready(String volumeId, String nodeId) {
+            try {
+                return holder.pool.snapshots(VOLUME).stream().filter(s -> ready.contains(s.id()))
+                        .map(s -> new SnapshotSeeding.Ready(s.id(), s.sizeBytes(), holders)).toList();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
 
         @Override
@@ -67,33 +79,51 @@ class SnapshotSeedingTest {
     void start() throws Exception {
         a = ReplicaNode.start("node-a", directory.resolve("a"), CONFIG, event -> {});
         b = ReplicaNode.start("node-b", directory.resolve("b"), CONFIG, event -> {});
+        h = ReplicaNode.start("node-h", directory.resolve("h"), CONFIG, event -> {});
         addresses.put("node-a", a.address());
         addresses.put("node-b", b.address());
+        addresses.put("node-h", h.address());
         links = new PeerLinks(ReplicaNode.CLUSTER, "node-a", a.loop, a.host, id -> Optional.ofNullable(addresses.get(id)), CONFIG);
+        seeding = new SnapshotSeeding("node-a", ReplicaNode.CLUSTER, a.loop, links, a.pool, records, CONFIG,
+                id -> Optional.ofNullable(addresses.get(id)));
     }
 
     @AfterEach
     void stop() throws Exception {
         try {
+            if (seeding != null) {
+                seeding.close();
+            }
             if (links != null) {
                 links.close();
             }
         } finally {
-            try {
-                if (b != null) {
-                    b.close();
-                }
-            } finally {
-                if (a != null) {
-                    a.close();
+            for (ReplicaNode node : new ReplicaNode[] {h, b, a}) {
+                if (node != null) {
+                    node.close();
                 }
             }
         }
     }
 
     @Test
-    void aCopyGetsEverySnapshotWithItsBytesAndSizeAndASecondSeedingWritesNothing() throws Exception {
-        Volume source = a.pool.create(VOLUME, 8 * MIB);
+    void aCopyGetsEverySnapshotFromTheTargetsPoolAndASecondSeedingWritesNothing() throws Exception {
+        takeHistoryOn(a, List.of("node-a"));
+        seedTwiceAndCheck();
+    }
+
+    @Test
+    void aTargetWithoutACopySeedsFromANodeThatHoldsTheSnapshots() throws Exception {
+        takeHistoryOn(h, List.of("node-b", "node-gone", "node-h")); // node-b is the copy; node-gone has no address
+        seedTwiceAndCheck();
+        assertThat(a.pool.volume(VOLUME)).as("node-a still holds no copy").isEmpty();
+    }
+
+    /** Snapshots s1 (8 MiB), s2 (12 MiB, a trim over s1's data), s3 (after a revert to s1) on {@code node}'s pool. */
+    private void takeHistoryOn(ReplicaNode node, List<String> recordedHolders) throws Exception {
+        holder = node;
+        holders = recordedHolders;
+        Volume source = node.pool.create(VOLUME, 8 * MIB);
         write(source, 0, 3 * MIB);
         write(source, 6 * MIB, MIB);
         snapshot("s1");
@@ -102,16 +132,16 @@ class SnapshotSeedingTest {
         source.trim(6 * MIB, MIB); // zeros over data s1 holds: s2 must read them as zeros
         write(source, 10 * MIB, MIB);
         snapshot("s2");
-        a.pool.revert(VOLUME, "s1");
+        node.pool.revert(VOLUME, "s1");
         write(source, 2 * MIB, MIB);
         snapshot("s3"); // its history is s1, s3: not s2
         write(source, 4 * MIB, MIB); // the head, which seeding leaves to the rebuild
         snapshot("unrecorded"); // a snapshot with no ready record is not seeded
         ready.remove("unrecorded");
+    }
 
-        SnapshotSeeding seeding = new SnapshotSeeding(a.loop, links, a.pool, records, CONFIG);
+    private void seedTwiceAndCheck() throws Exception {
         ok(OnLoop.<Void>await(a.loop, done -> seeding.seed(VOLUME, "node-b", 1, done)));
-
         assertSameSnapshots();
         assertThat(recorded).as("each snapshot recorded as not held on node-b until sealed there")
                 .containsExactly("-s1", "+s1", "-s2", "+s2", "-s3", "+s3");
@@ -127,9 +157,10 @@ class SnapshotSeedingTest {
 
     @Test
     void aCopyOfAVolumeWithoutReadySnapshotsIsLeftAlone() throws Exception {
+        holder = a;
+        holders = List.of("node-a");
         Volume source = a.pool.create(VOLUME, 8 * MIB);
         write(source, 0, MIB);
-        SnapshotSeeding seeding = new SnapshotSeeding(a.loop, links, a.pool, records, CONFIG);
         ok(OnLoop.<Void>await(a.loop, done -> seeding.seed(VOLUME, "node-b", 1, done)));
         assertThat(b.pool.volume(VOLUME)).as("no copy created on node-b").isEmpty();
     }
@@ -141,19 +172,19 @@ class SnapshotSeedingTest {
     }
 
     private void snapshot(String id) throws Exception {
-        a.pool.snapshot(VOLUME, id);
+        holder.pool.snapshot(VOLUME, id);
         ready.add(id);
     }
 
     private void assertSameSnapshots() throws Exception {
-        List<SnapshotInfo> expected = a.pool.snapshots(VOLUME).stream().filter(s -> ready.contains(s.id())).toList();
+        List<SnapshotInfo> expected = holder.pool.snapshots(VOLUME).stream().filter(s -> ready.contains(s.id())).toList();
         List<SnapshotInfo> seeded = b.pool.snapshots(VOLUME);
         assertThat(seeded).extracting(SnapshotInfo::id).containsExactly("s1", "s2", "s3");
         assertThat(seeded).extracting(SnapshotInfo::sizeBytes).containsExactlyElementsOf(
                 expected.stream().map(SnapshotInfo::sizeBytes).toList());
         for (SnapshotInfo snapshot : expected) {
             assertThat(read(b, snapshot.id(), snapshot.sizeBytes())).as("node-b's " + snapshot.id())
-                    .isEqualTo(read(a, snapshot.id(), snapshot.sizeBytes()));
+                    .isEqualTo(read(holder, snapshot.id(), snapshot.sizeBytes()));
         }
     }
 

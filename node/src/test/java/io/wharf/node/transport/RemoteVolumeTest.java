@@ -269,6 +269,43 @@ class RemoteVolumeTest {
         }
     }
 
+    /**
+     * A snapshot opens read-only as {@code VOLUME@SNAPSHOT}: its bytes, its size, and extents that are the
+     * blocks it holds, or with {@code ^BASE} the blocks changed since that snapshot. Writes are refused,
+     * and a snapshot or base that is not there is refused at the open with a clear error.
+     */
+    @Test
+    void aSnapshotOpensReadOnlyWithTheBlocksChangedSinceABase() throws Exception {
+        try (Replicas replicas = Replicas.start(directory, 1)) {
+            Volume local = replicas.pool.create("vol-snap", 4 * MIB);
+            byte[] first = bytes((int) MIB, 1);
+            write(local, 0, first);
+            replicas.pool.snapshot("vol-snap", "s1");
+            byte[] second = bytes((int) MIB, 2);
+            write(local, 2 * MIB, second);
+            local.resize(6 * MIB);
+            replicas.pool.snapshot("vol-snap", "s2");
+            write(local, 0, bytes((int) MIB, 3)); // after both snapshots
+
+            try (RemoteVolume s1 = replicas.client.open("vol-snap@s1", 0);
+                 RemoteVolume changes = replicas.client.open("vol-snap@s2^s1", 0)) {
+                assertThat(s1.sizeBytes()).isEqualTo(4 * MIB);
+                assertThat(read(s1, 0, (int) MIB)).isEqualTo(first);
+                assertThat(map(s1, 0, 4 * MIB, 10)).containsExactly(new Run(MIB, true), new Run(3 * MIB, false));
+                assertThat(changes.sizeBytes()).isEqualTo(6 * MIB);
+                assertThat(map(changes, 0, 6 * MIB, 10)).as("only what s2 changed since s1")
+                        .containsExactly(new Run(2 * MIB, false), new Run(MIB, true), new Run(3 * MIB, false));
+                assertThat(read(changes, 0, (int) MIB)).as("s2's bytes, not the volume's now").isEqualTo(first);
+                assertThatThrownBy(() -> write(s1, 0, new byte[4096])).hasMessageContaining("is read-only; write is not allowed");
+            }
+            assertThatThrownBy(() -> replicas.client.open("vol-snap@nope", 0)).hasMessageContaining("nope");
+            assertThatThrownBy(() -> replicas.client.open("vol-snap@s1^s2", 0)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("not an earlier snapshot");
+            assertThatThrownBy(() -> replicas.client.open("vol-none@s1", 0)).isInstanceOfSatisfying(WharfException.class,
+                    e -> assertThat(e.code()).isEqualTo(ErrorCode.VOLUME_NOT_FOUND));
+        }
+    }
+
     private static byte[] bytes(int length, int seed) {
         byte[] bytes = new byte[length];
         new Random(seed).nextBytes(bytes);
