@@ -35,7 +35,7 @@ final class ControlPlane {
     private boolean growing;
     private boolean snapshotting;
     private int snapshots;
-    /** Snapshots taken, with the nodes that took them. */
+    /** Snapshots taken, with the nodes that took them and still hold a copy (a removed replica's copy goes). */
     final java.util.Map<String, List<String>> taken = new java.util.LinkedHashMap<>();
 
     ControlPlane(World world, List<SimNode> nodes, History history, Consumer<ReplicatedVolume> onAttach,
@@ -148,6 +148,9 @@ final class ControlPlane {
             world.trace("remove replica " + leaving);
             volume.removeReplica(leaving, outcome -> {
                 changingReplicas = false;
+                if (outcome instanceof Outcome.Ok<Void>) { // as the node does: its copy (and snapshots) go
+                    taken.values().forEach(holders -> holders.remove(leaving));
+                }
                 world.trace("remove replica " + leaving + ": " + outcome);
             });
         } else if (!outside.isEmpty()) {
@@ -218,11 +221,23 @@ final class ControlPlane {
                 snapshotting = false;
             }
             if (outcome instanceof Outcome.Ok<List<String>>(List<String> holders)) {
-                taken.put(id, holders);
+                taken.put(id, new java.util.ArrayList<>(holders));
             }
             world.trace("snapshot " + id + ": " + outcome);
         });
         return id;
+    }
+
+    /**
+     * Reverts {@code volume} (the serving target) to snapshot {@code id} through the core, with the
+     * copies that took it as its holders; the caller keeps clients away until {@code done}.
+     */
+    void revert(ReplicatedVolume volume, String id, io.wharf.replication.sync.Completion<Void> done) {
+        world.trace("revert " + VOLUME + " to " + id + " held by " + taken.get(id));
+        volume.revert(id, List.copyOf(taken.get(id)), outcome -> {
+            world.trace("revert to " + id + ": " + outcome);
+            done.complete(outcome);
+        });
     }
 
     /** Whether every replica of the record is in sync and the serving target agrees. */

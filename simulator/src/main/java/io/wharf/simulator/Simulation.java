@@ -1,5 +1,6 @@
 package io.wharf.simulator;
 
+import io.wharf.replication.sync.Outcome;
 import io.wharf.replication.sync.ReplicaEntry;
 import io.wharf.replication.sync.ReplicaState;
 import io.wharf.replication.sync.ReplicationListener;
@@ -31,7 +32,7 @@ import java.util.SplittableRandom;
  * One seeded run: N nodes, each the real storage engine on a simulated disk plus the production
  * replication code, a simulated network and cluster store, a client workload, and faults (process
  * crashes, power loss with torn and lost unsynced writes, partitions, dropped, delayed, reordered
- * and duplicated frames, target moves, replica set changes, snapshots, and for every third seed
+ * and duplicated frames, target moves, replica set changes, snapshots, reverts to them, and for every third seed
  * online growth of a volume that starts at half its size). Then the faults stop, the cluster gets
  * time to converge, and the checkers run. Everything, including every choice of the workload and the
  * faults, comes from the seed: the same seed gives the same trace.
@@ -41,7 +42,7 @@ import java.util.SplittableRandom;
  * run waits until every replica is in sync, up to {@link SimulationConfig#healLimitNanos}); final
  * checks (a flush, a read of every block through the target, the replicas compared byte for byte,
  * one more snapshot with every replica in sync, and each snapshot compared byte for byte on every
- * copy that took it).
+ * copy that took it; then more writes, a revert to that snapshot, and the reads and comparison again).
  */
 public final class Simulation {
     private final SimulationConfig config;
@@ -58,6 +59,8 @@ public final class Simulation {
     private final long initialBytes;
     private Path root;
     private boolean faulting;
+    /** A revert is being made: the client is kept away. */
+    private boolean reverting;
 
     private Simulation(SimulationConfig config) {
         this.config = config;
@@ -202,12 +205,120 @@ public final class Simulation {
             control.move();
         } else if (kind < 90) {
             control.changeReplicas(replicas);
-        } else if (kind < 94) {
+        } else if (kind < 92) {
             control.grow(config.volumeBytes());
-        } else if (kind < 99) {
+        } else if (kind < 95) {
             control.snapshot();
+        } else if (control.taken.isEmpty()) {
+            control.snapshot(); // something to revert to later
+        } else {
+            revertToASnapshot();
         }
-        // else: a quiet interval
+    }
+
+    /**
+     * Reverts the volume to a random snapshot taken, as a node does: the client is kept away (it sends
+     * nothing new, and the revert starts once its requests in flight are answered; given up after
+     * 200 ms), what the snapshot holds is read from a copy that took it, and the revert goes into the
+     * history as a write of every block. The client goes on when the revert is answered or its target
+     * stops serving (a target that takes over after it reconciles whatever the revert left).
+     */
+    private void revertToASnapshot() {
+        ReplicatedVolume volume = control.serving();
+        if (volume == null || reverting) {
+            return;
+        }
+        List<String> ids = new ArrayList<>(control.taken.keySet());
+        String id = ids.get(random.nextInt(ids.size()));
+        reverting = true;
+        workload.pause(true);
+        trace.line(loop.now(), "revert to " + id + ": clients kept away");
+        long giveUpAt = loop.now() + 200 * SimulationConfig.MS;
+        awaitIdleThen(giveUpAt, () -> {
+            long[] content = control.serving() == volume ? snapshotContent(id, volume.sizeBytes()) : null;
+            if (content == null) {
+                endRevert("revert to " + id + " not started");
+                return;
+            }
+            History.Write revert = history.issueRevert(content, loop.now(), volume, volume.epoch());
+            boolean[] answered = new boolean[1];
+            control.revert(volume, id, outcome -> {
+                answered[0] = true;
+                if (outcome instanceof Outcome.Ok<Void>) {
+                    history.revertAcked(revert);
+                } else {
+                    history.ended(revert, History.State.UNKNOWN); // it may have reverted some copies
+                }
+                endRevert("revert to " + id + " answered");
+            });
+            awaitRevert(volume, answered);
+        });
+    }
+
+    private void awaitIdleThen(long giveUpAt, Runnable then) {
+        if (workload.outstanding() == 0) {
+            then.run();
+        } else if (loop.now() >= giveUpAt) {
+            endRevert("revert given up: client requests still in flight");
+        } else {
+            loop.at(SimulationConfig.MS, () -> awaitIdleThen(giveUpAt, then));
+        }
+    }
+
+    /** Lets the client go on once the target that reverts stops serving, if the revert is never answered. */
+    private void awaitRevert(ReplicatedVolume volume, boolean[] answered) {
+        loop.at(5 * SimulationConfig.MS, () -> {
+            if (answered[0]) {
+                return;
+            }
+            if (control.serving() != volume) {
+                answered[0] = true;
+                endRevert("the reverting target stopped serving");
+            } else {
+                awaitRevert(volume, answered);
+            }
+        });
+    }
+
+    private void endRevert(String why) {
+        if (reverting) {
+            reverting = false;
+            workload.pause(false);
+            trace.line(loop.now(), why + ": clients go on");
+        }
+    }
+
+    /**
+     * Per block of a volume of {@code sizeBytes}, the write snapshot {@code id} holds (0: zeros; blocks past
+     * the snapshot's size read zeros after a revert), read from a copy that took it and is up; null if none can.
+     */
+    private long[] snapshotContent(String id, long sizeBytes) {
+        for (String holder : control.taken.get(id)) {
+            SimNode node = nodes.stream().filter(candidate -> candidate.id.equals(holder)).findFirst().orElseThrow();
+            if (!node.up()) {
+                continue;
+            }
+            Optional<byte[]> bytes;
+            try {
+                bytes = node.readSnapshot(ControlPlane.VOLUME, id);
+            } catch (IOException e) {
+                history.violation("snapshot", loop.now(), "reading snapshot " + id + " on " + holder + " failed: " + e);
+                return null;
+            }
+            if (bytes.isEmpty()) {
+                continue;
+            }
+            long[] content = new long[(int) (sizeBytes / BlockPattern.BLOCK)];
+            for (int block = 0; block < content.length && (block + 1) * BlockPattern.BLOCK <= bytes.get().length; block++) {
+                content[block] = BlockPattern.identify(ByteBuffer.wrap(bytes.get(), block * BlockPattern.BLOCK, BlockPattern.BLOCK).slice(), block);
+                if (content[block] == BlockPattern.CORRUPT) {
+                    history.violation("snapshot", loop.now(), "snapshot " + id + " on " + holder + ": block " + block + " is torn or foreign");
+                    return null;
+                }
+            }
+            return content;
+        }
+        return null;
     }
 
     /**
@@ -310,8 +421,46 @@ public final class Simulation {
         loop.run(loop.now() + 2_000 * SimulationConfig.MS, () -> last != null && control.taken.containsKey(last));
         if (last == null || !control.taken.containsKey(last)) {
             history.violation("snapshot", loop.now(), "a snapshot with every replica in sync did not complete");
+            return;
         }
         compareSnapshots();
+        revertWithEveryReplicaInSync(last);
+    }
+
+    /**
+     * The client writes for 50 ms more, then the volume is reverted to {@code snapshot}, which every
+     * replica took: each one reverts (the primary first, the others after it), and every block read
+     * through the target, and every replica's bytes, must be the snapshot's again.
+     */
+    private void revertWithEveryReplicaInSync(String snapshot) {
+        workload.pause(false);
+        workload.start();
+        loop.run(loop.now() + 50 * SimulationConfig.MS, () -> false);
+        workload.stop();
+        loop.run(loop.now() + 2_000 * SimulationConfig.MS, () -> workload.outstanding() == 0);
+        ReplicatedVolume volume = control.serving();
+        long[] content = volume == null ? null : snapshotContent(snapshot, volume.sizeBytes());
+        if (content == null) {
+            history.violation("convergence", loop.now(), "no target serves, or no copy holds " + snapshot + ", for the final revert");
+            return;
+        }
+        History.Write revert = history.issueRevert(content, loop.now(), volume, volume.epoch());
+        List<Outcome<Void>> answer = new ArrayList<>();
+        control.revert(volume, snapshot, answer::add);
+        loop.run(loop.now() + 2_000 * SimulationConfig.MS, () -> !answer.isEmpty());
+        if (answer.isEmpty() || !(answer.getFirst() instanceof Outcome.Ok<Void>)) {
+            history.violation("convergence", loop.now(), "the final revert to " + snapshot + ", with every replica in sync, failed: "
+                    + (answer.isEmpty() ? "no answer" : answer.getFirst()));
+            return;
+        }
+        history.revertAcked(revert);
+        loop.run(loop.now() + config.healLimitNanos(), () -> control.converged(replicas));
+        int blocks = (int) (volume.sizeBytes() / BlockPattern.BLOCK);
+        for (int first = 0; first < blocks; first += 16) {
+            workload.read(volume, control.targetNode(), first, Math.min(16, blocks - first));
+        }
+        loop.run(loop.now() + 2_000 * SimulationConfig.MS, () -> workload.outstanding() == 0);
+        compareReplicas();
     }
 
     /**

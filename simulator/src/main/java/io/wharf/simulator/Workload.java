@@ -26,6 +26,8 @@ final class Workload {
     private final boolean[] busy;
     private final List<Call> calls = new ArrayList<>();
     private boolean running;
+    /** The main client sends nothing new (a revert is being made: clients are kept away from it). */
+    private boolean paused;
     private ReplicatedVolume stale;
     private SimNode staleNode;
     private int staleIncarnation;
@@ -52,6 +54,11 @@ final class Workload {
     void stop() {
         running = false;
         stale = null;
+    }
+
+    /** The main client stops sending ({@code true}) or goes on. */
+    void pause(boolean pause) {
+        paused = pause;
     }
 
     /** Requests of the main client still waiting for an answer. */
@@ -83,7 +90,7 @@ final class Workload {
         }
         ReplicatedVolume target = control.serving();
         SimNode node = control.targetNode();
-        if (target != null && outstanding() < depth) {
+        if (target != null && !paused && outstanding() < depth) {
             issue(target, node, true);
         }
         if (stale != null && world.loop.now() < staleUntil && staleNode.alive(staleIncarnation)

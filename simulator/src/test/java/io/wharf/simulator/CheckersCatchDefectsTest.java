@@ -35,6 +35,12 @@ class CheckersCatchDefectsTest {
         assertThat(checkers(caught)).containsAnyOf("durability", "convergence");
     }
 
+    @Test
+    void aRevertThatLeavesTheOtherHoldersUnrevertedIsCaught() {
+        SimulationResult caught = firstFailure(Defects.revertOnlyPrimary());
+        assertThat(checkers(caught)).as(caught.report()).containsAnyOf("durability", "convergence");
+    }
+
     /** The fencing checker itself fires: some fixed seed shows a fenced target acknowledging. */
     @Test
     void fencingCheckerFiresForAFencedTargetThatAcknowledges() {

@@ -21,6 +21,7 @@ import java.util.TreeMap;
  *   <li><b>read your writes</b>: while one target serves, a read sent after a write to the same block
  *       was acknowledged by that target returns that write or a later one.</li>
  * </ul>
+ * A revert to a snapshot counts as a write of every block with what the snapshot holds there.
  * Convergence (b) is checked by the simulation at the end, comparing the replicas' bytes.
  */
 public final class History {
@@ -42,10 +43,12 @@ public final class History {
         public final long issuedAt;
         public final Object target;
         public final long epoch;
+        /** Of a revert: per block, the write the snapshot holds there (0: zeros); null for a write or trim. */
+        private final long[] values;
         private final int[] index;
         private State state = State.PENDING;
 
-        private Write(long id, int firstBlock, int blockCount, boolean zeros, long issuedAt, Object target, long epoch) {
+        private Write(long id, int firstBlock, int blockCount, boolean zeros, long issuedAt, Object target, long epoch, long[] values) {
             this.id = id;
             this.firstBlock = firstBlock;
             this.blockCount = blockCount;
@@ -53,7 +56,13 @@ public final class History {
             this.issuedAt = issuedAt;
             this.target = target;
             this.epoch = epoch;
+            this.values = values;
             this.index = new int[blockCount];
+        }
+
+        /** What a block reads once this landed: the write's id, 0 for zeros, or what a revert brought back. */
+        long value(int block) {
+            return values != null ? values[block - firstBlock] : zeros ? 0 : id;
         }
 
         public State state() {
@@ -77,6 +86,7 @@ public final class History {
     private long acknowledgedWrites;
     private long acknowledgedFlushes;
     private long checkedReads;
+    private long acknowledgedReverts;
 
     public History(int blocks) {
         for (int i = 0; i < blocks; i++) {
@@ -95,7 +105,8 @@ public final class History {
     }
 
     public String stats() {
-        return acknowledgedWrites + " writes acknowledged, " + acknowledgedFlushes + " flushes, " + checkedReads + " reads checked";
+        return acknowledgedWrites + " writes acknowledged, " + acknowledgedFlushes + " flushes, " + acknowledgedReverts + " reverts, "
+                + checkedReads + " reads checked";
     }
 
     /** The target of {@code epoch} serves from {@code now} on. */
@@ -104,7 +115,32 @@ public final class History {
     }
 
     public Write issue(int firstBlock, int blockCount, boolean zeros, long now, Object target, long epoch) {
-        Write write = new Write(nextWriteId++, firstBlock, blockCount, zeros, now, target, epoch);
+        return add(new Write(nextWriteId++, firstBlock, blockCount, zeros, now, target, epoch, null));
+    }
+
+    /**
+     * A revert to a snapshot sent to {@code target} (with no client request in flight): from block 0 on,
+     * each block then reads what the snapshot holds there, {@code values} (a write's id, 0 for zeros).
+     * Until it is acknowledged ({@link #revertAcked}) reads may return either that or what was there.
+     */
+    public Write issueRevert(long[] values, long now, Object target, long epoch) {
+        return add(new Write(nextWriteId++, 0, values.length, false, now, target, epoch, values.clone()));
+    }
+
+    /** The revert is done, durably, on every replica that stays in sync: reads see it from now on. */
+    public void revertAcked(Write revert) {
+        revert.state = State.ACKED;
+        acknowledgedReverts++;
+        int[] acked = ackedOf(revert.target);
+        for (int i = 0; i < revert.blockCount; i++) {
+            durable[i] = Math.max(durable[i], revert.index[i]);
+            acked[i] = Math.max(acked[i], revert.index[i]);
+        }
+    }
+
+    private Write add(Write write) {
+        int firstBlock = write.firstBlock;
+        int blockCount = write.blockCount;
         for (int i = 0; i < blockCount; i++) {
             List<Write> list = perBlock.get(firstBlock + i);
             write.index[i] = list.size();
@@ -183,30 +219,25 @@ public final class History {
         }
     }
 
+    /**
+     * {@code seen} (a write's id, or 0 for zeros) must be what a write at or after {@code floor} left in the
+     * block (or zeros, before any write at all when there is no floor).
+     */
     private void check(String checker, int block, long seen, int floor, String where, long now, String floorMeaning) {
         List<Write> writes = perBlock.get(block);
-        if (seen == 0) {
-            if (floor < 0) {
-                return;
-            }
-            for (int i = floor; i < writes.size(); i++) {
-                if (writes.get(i).zeros) {
-                    return;
-                }
-            }
-            violation(checker, now, where + " reads zeros, older than " + floorMeaning + " (write " + writes.get(floor).id + ")");
+        if (seen == 0 && floor < 0) {
             return;
         }
-        for (int i = 0; i < writes.size(); i++) {
-            if (writes.get(i).id == seen) {
-                if (i < floor) {
-                    violation(checker, now, where + " returns write " + seen + ", older than " + floorMeaning + " (write "
-                            + writes.get(floor).id + ")");
-                }
+        for (int i = Math.max(floor, 0); i < writes.size(); i++) {
+            if (writes.get(i).value(block) == seen) {
                 return;
             }
         }
-        if (checker.equals("durability")) {
+        boolean older = seen == 0 || writes.subList(0, Math.max(floor, 0)).stream().anyMatch(w -> w.value(block) == seen);
+        if (older) {
+            violation(checker, now, where + (seen == 0 ? " reads zeros" : " returns write " + seen) + ", older than " + floorMeaning
+                    + " (write " + writes.get(floor).id + ")");
+        } else if (checker.equals("durability")) {
             violation(checker, now, where + " returns write " + seen + ", which never wrote that block");
         }
     }

@@ -17,5 +17,7 @@ enum Defect {
      */
     IGNORE_FENCING,
     /** Resync copies only the returning replica's own activity log, not the regions tracked for it. */
-    RESYNC_SKIPS_DIRTY_MAP
+    RESYNC_SKIPS_DIRTY_MAP,
+    /** A revert reverts only its primary and records the other holders in sync again without reverting them. */
+    REVERT_ONLY_PRIMARY
 }

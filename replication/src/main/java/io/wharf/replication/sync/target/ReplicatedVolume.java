@@ -509,6 +509,11 @@ public final class ReplicatedVolume {
                 countdown.one();
                 continue;
             }
+            if (defect == Defect.REVERT_ONLY_PRIMARY) {
+                reverted.add(replica);
+                countdown.one();
+                continue;
+            }
             session.revert(snapshotId, deadline("revert on " + replica.nodeId, outcome -> {
                 if (outcome instanceof Outcome.Ok<Void>) {
                     reverted.add(replica);

@@ -23,4 +23,9 @@ public final class Defects {
     public static Consumer<ReplicatedVolume> resyncSkipsDirtyMap() {
         return volume -> volume.inject(Defect.RESYNC_SKIPS_DIRTY_MAP);
     }
+
+    /** Every target's reverts revert only their primary and take the other holders back in sync unreverted. */
+    public static Consumer<ReplicatedVolume> revertOnlyPrimary() {
+        return volume -> volume.inject(Defect.REVERT_ONLY_PRIMARY);
+    }
 }
