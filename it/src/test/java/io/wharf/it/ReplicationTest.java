@@ -596,9 +596,10 @@ class ReplicationTest {
         Conditions.await("node-a offline", Duration.ofSeconds(15),
                 () -> b.api().listNodes().stream().anyMatch(n -> n.id().equals("node-a") && n.state().equals("offline")));
         b.api().attachVolume("fading", "node-b", true);
-        Conditions.await("node-a's replica replaced", CONVERGE, () -> {
+        Conditions.await("node-a's replica replaced and the volume's role moved", CONVERGE, () -> {
             try {
-                return states(b.api(), "fading").keySet().equals(java.util.Set.of("node-b", "node-c"));
+                return states(b.api(), "fading").keySet().equals(java.util.Set.of("node-b", "node-c"))
+                        && !b.api().getVolume("fading").node().equals("node-a");
             } catch (RuntimeException e) {
                 return false;
             }

@@ -600,6 +600,15 @@ final class SnapshotService implements Exports.SnapshotOpener {
         };
     }
 
+    /** A replica of the volume was removed: its node's copy, and the snapshots in it, are gone. */
+    void dropHolder(VolumeRecord volume, String node) {
+        for (SnapshotRecord record : catalog.snapshots(volume.name())) {
+            if (record.state() == VolumeState.READY && record.nodes().contains(node)) {
+                changeHolders(volume, record, node, false);
+            }
+        }
+    }
+
     /**
      * Adds ({@code held}) or removes {@code node} among the nodes whose copies hold a ready snapshot, by
      * compare-and-set on the record (read again after a conflict). A removal that would leave no holder

@@ -200,6 +200,7 @@ final class VolumeService implements WharfApi {
                     String replacement = placeReplacement(record, node.map(n -> n.record().zone()).orElse(null));
                     changeReplica(target, record.name(), replacement, true);
                     changeReplica(target, record.name(), replica.node(), false);
+                    snapshots.dropHolder(record, replica.node());
                     log.atWarn().addKeyValue("volume", record.name()).addKeyValue("lost", replica.node())
                             .addKeyValue("replacement", replacement).addKeyValue("offlineSince", lastSeen)
                             .log("replica replaced: its node stayed offline past --repl-move-timeout");
@@ -994,6 +995,7 @@ final class VolumeService implements WharfApi {
                     .thenComparingLong(r -> snapshotsHeld(taken, r, current)));
             for (VolumeReplica gone : removable.subList(0, replicas.size() - repl)) {
                 changeReplica(volume, name, gone.node(), false);
+                snapshots.dropHolder(current, gone.node());
                 log.atInfo().addKeyValue("volume", name).addKeyValue("node", gone.node()).log("replica removed");
             }
         }
