@@ -2,7 +2,8 @@
 # Synchronous replication: the fio mix of bench/fio-compare.sh on volumes with 1, 2 and 3 replicas
 # (replicas in other node processes over loopback, every volume served by node A), side by side in
 # the same run with nbdkit's file plugin; then resync of a volume with 5% changed against a full
-# rebuild of a new replica: time and bytes copied.
+# rebuild of a new replica: time and bytes copied; and the rebuild of a new replica of that volume
+# once it has two snapshots, which are written to the copy first.
 #
 # A second baseline does the same data movement in C: qemu-nbd's quorum driver over a local file and
 # one (q2) or two (q3) other nbdkit processes reached over NBD, every write on all of them before it
@@ -196,13 +197,40 @@ start_node b
 read -r resync_s resync_regions < <(await_in_sync big node-b)
 wharf_a volume update big --repl 3 >/dev/null
 read -r rebuild_s rebuild_regions < <(await_in_sync big node-c)
+# --- a new replica of a volume with snapshots: the snapshots are written to it before its rebuild ---
+change_5pct() {
+  fio --name=change --ioengine=nbd --uri="$(a_uri big)" --rw=randwrite --bs=1m --iodepth=8 --size="$resync_size" \
+      --number_ios="$changed_mib" --randrepeat=0 >/dev/null 2>&1
+}
+wharf_a snapshot create big --name s1 >/dev/null
+change_5pct
+wharf_a snapshot create big --name s2 >/dev/null
+change_5pct
+holders() { wharf_a volume inspect big -o json | python3 -c '
+import json,sys
+print(" ".join(x["node"] for x in json.load(sys.stdin)["replication"]["replicas"]))'; }
+before=" $(holders) "
+wharf_a volume update big --repl 2 >/dev/null
+after=" $(holders) "
+removed=$(for n in $before; do [[ "$after" == *" $n "* ]] || echo "$n"; done)
+big_id=$(wharf_a volume inspect big -o json | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+for _ in $(seq 1 300); do [ -e "$work/$removed/replicas/$big_id.replica" ] || break; sleep 0.2; done # its copy deleted
+wharf_a volume update big --repl 3 >/dev/null
+added=$(wharf_a volume inspect big -o json | python3 -c '
+import json,sys
+print([x["node"] for x in json.load(sys.stdin)["replication"]["replicas"] if x["state"]!="in-sync"][0])')
+read -r seeded_s seeded_regions < <(await_in_sync big "$added")
 {
   echo
   echo "resync vs rebuild: $resync_size volume with 2 replicas, region 1 MiB, resync bandwidth $bandwidth (0: unlimited)"
-  printf '%-34s %10s %16s\n' step seconds "copied (regions)"
-  printf '%-34s %10s %16s\n' "resync after ${changed_mib} MiB changed" "$resync_s" "$resync_regions"
-  printf '%-34s %10s %16s\n' "rebuild of a new replica" "$rebuild_s" "$rebuild_regions"
+  printf '%-44s %10s %16s\n' step seconds "copied (regions)"
+  printf '%-44s %10s %16s\n' "resync after ${changed_mib} MiB changed" "$resync_s" "$resync_regions"
+  printf '%-44s %10s %16s\n' "rebuild of a new replica" "$rebuild_s" "$rebuild_regions"
+  printf '%-44s %10s %16s\n' "snapshots s1, s2 (${changed_mib} MiB apart) + rebuild" "$seeded_s" "$seeded_regions"
   echo "resync/rebuild time: $(ratio "$resync_s" "$rebuild_s")   copied: $(ratio "$resync_regions" "$rebuild_regions")"
+  echo "with snapshots/rebuild time: $(ratio "$seeded_s" "$rebuild_s") (the first snapshot's data, the changes to the"
+  echo "second, then every region: a copy rebuilt with its snapshots costs a full copy more)"
+  wharf_a snapshot list big | sed 's/^/  /'
   wharf_a volume checksum big | sed 's/^/  /'
 } | tee -a "$out"
 echo "results in $out"

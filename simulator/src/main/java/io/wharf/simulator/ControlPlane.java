@@ -38,9 +38,16 @@ final class ControlPlane {
     /** Snapshots taken, with the nodes that took them and still hold a copy (a removed replica's copy goes). */
     final java.util.Map<String, List<String>> taken = new java.util.LinkedHashMap<>();
 
+    /**
+     * Full rebuilds read each chunk of the copy and skip those it holds (as after a node seeded a copy
+     * with the volume's snapshots): the seed chooses, half the runs.
+     */
+    private final boolean compareRebuilds;
+
     ControlPlane(World world, List<SimNode> nodes, History history, Consumer<ReplicatedVolume> onAttach,
                  Consumer<ReplicatedVolume> onNewTarget) {
         this.world = world;
+        this.compareRebuilds = world.random.nextBoolean();
         this.nodes = nodes;
         this.history = history;
         this.onAttach = onAttach;
@@ -85,8 +92,10 @@ final class ControlPlane {
         attachStartedAt = world.loop.now();
         int incarnation = node.incarnation();
         world.trace("attach " + VOLUME + " on " + node.id + ": " + why);
+        io.wharf.replication.sync.RebuildSeeder seeder = !compareRebuilds ? null
+                : (volumeId, nodeId, epoch, done) -> node.scheduler().execute(() -> done.complete(Outcome.ok(true)));
         ReplicatedVolume.attach(VOLUME, node.id, node.scheduler(), node.storeClient(), node::endpoint, world.replication,
-                world.listener, outcome -> {
+                world.listener, seeder, outcome -> {
                     if (attachingNode == node) {
                         attachingNode = null;
                     }

@@ -11,6 +11,7 @@ import io.wharf.replication.sync.RebuildSeeder;
 import io.wharf.replication.sync.ReplicaSession;
 import io.wharf.replication.sync.ReplicationConfig;
 import io.wharf.replication.sync.target.ReplicatedVolume;
+import io.wharf.storage.ExtentSink;
 import io.wharf.storage.Pool;
 import io.wharf.storage.SnapshotVolume;
 import java.io.IOException;
@@ -45,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * short goes on where it stopped. Each snapshot's record says the copy does not hold it until it is
  * sealed there, then names the copy's node. The rebuild that follows copies every region, so
  * whatever the seeding left in the copy's current content is overwritten: a failure here costs that
- * copy snapshots, never data.
+ * copy snapshots, never data. When the copy holds snapshots afterwards, the rebuild writes only the
+ * chunks that differ from what the copy holds (its newest snapshot), so its current layer stays thin.
  *
  * <p>Sources: this node's copy when it holds the snapshot; else another node whose copy holds it,
  * over the replication transport ({@code VOLUME@SNAPSHOT^BASE} opens, whose extents are the blocks
@@ -130,18 +132,19 @@ public final class SnapshotSeeding implements RebuildSeeder, AutoCloseable {
     }
 
     @Override
-    public void seed(String volumeId, String copyNode, long epoch, Completion<Void> done) {
+    public void seed(String volumeId, String copyNode, long epoch, Completion<Boolean> done) {
         Thread.ofVirtual().name("seed-" + volumeId + "-" + copyNode).start(() -> {
-            Outcome<Void> outcome;
+            Outcome<Boolean> outcome;
             try {
                 synchronized (running.computeIfAbsent(volumeId + "/" + copyNode, key -> new Object())) {
-                    int seeded = run(volumeId, copyNode, epoch);
-                    if (seeded > 0) {
-                        log.atInfo().addKeyValue("volumeId", volumeId).addKeyValue("node", copyNode).addKeyValue("snapshots", seeded)
+                    Seeded seeded = run(volumeId, copyNode, epoch);
+                    if (seeded.written() > 0) {
+                        log.atInfo().addKeyValue("volumeId", volumeId).addKeyValue("node", copyNode)
+                                .addKeyValue("snapshots", seeded.written()).addKeyValue("held", seeded.held())
                                 .log("snapshots written to the copy before its rebuild");
                     }
+                    outcome = Outcome.ok(seeded.held() > 0);
                 }
-                outcome = Outcome.done();
             } catch (Exception e) {
                 if (e instanceof InterruptedException) {
                     Thread.currentThread().interrupt();
@@ -150,16 +153,21 @@ public final class SnapshotSeeding implements RebuildSeeder, AutoCloseable {
                         .log("cannot write the snapshots to the copy; it is rebuilt without those not written yet");
                 outcome = Outcome.failed(ErrorCode.UNAVAILABLE, "seeding snapshots: " + e.getMessage());
             }
-            Outcome<Void> result = outcome;
+            Outcome<Boolean> result = outcome;
             loop.execute(() -> done.complete(result));
         });
     }
 
-    /** Seeds the copy; the number of snapshots written to it (not counting those it held). */
-    private int run(String volumeId, String copyNode, long epoch) throws IOException, InterruptedException {
+    /**
+     * What a seeding did: snapshots written to the copy, and those it holds now (written or held before);
+     * when it holds any, its current content is the newest of them, durably.
+     */
+    private record Seeded(int written, int held) {}
+
+    private Seeded run(String volumeId, String copyNode, long epoch) throws IOException, InterruptedException {
         List<Ready> snapshots = records.ready(volumeId, copyNode);
         if (snapshots.isEmpty()) {
-            return 0;
+            return new Seeded(0, 0);
         }
         Set<String> here = new HashSet<>();
         if (pool.volume(volumeId).isPresent()) {
@@ -171,13 +179,16 @@ public final class SnapshotSeeding implements RebuildSeeder, AutoCloseable {
             long sizeBytes = snapshots.getFirst().sizeBytes();
             String base = null;
             int written = 0;
+            int held = 0;
             for (Ready snapshot : snapshots) {
                 String id = snapshot.storageId();
                 if (this.<Void>outcome(done -> session.revert(id, done)) instanceof Outcome.Ok<Void>) { // held already
                     records.held(volumeId, id, copyNode, true);
                     base = id;
+                    held++;
                     continue;
                 }
+                records.held(volumeId, id, copyNode, false); // until it is sealed there
                 List<String> from = here.contains(id) ? List.of(nodeId)
                         : snapshot.holders().stream().filter(n -> !n.equals(copyNode) && !n.equals(nodeId)).toList();
                 Source source = sources.first(from);
@@ -186,7 +197,6 @@ public final class SnapshotSeeding implements RebuildSeeder, AutoCloseable {
                             .log("no node that holds the snapshot can be reached; the rebuilt copy goes without it");
                     continue;
                 }
-                records.held(volumeId, id, copyNode, false); // until it is sealed there
                 if (snapshot.sizeBytes() > sizeBytes) {
                     sizeBytes = snapshot.sizeBytes();
                     long grown = sizeBytes;
@@ -206,8 +216,9 @@ public final class SnapshotSeeding implements RebuildSeeder, AutoCloseable {
                 records.held(volumeId, id, copyNode, true);
                 base = id;
                 written++;
+                held++;
             }
-            return written;
+            return new Seeded(written, held);
         } finally {
             loop.execute(session::close);
         }
@@ -253,23 +264,14 @@ public final class SnapshotSeeding implements RebuildSeeder, AutoCloseable {
 
             @Override
             public List<long[]> changed(String base, String snapshotId) throws IOException {
-                List<long[]> runs = new ArrayList<>();
-                long[] at = {0};
                 try {
-                    pool.changedBlocks(volumeId, base, snapshotId, (length, allocated) -> {
-                        if (allocated) {
-                            runs.add(new long[] {at[0], length});
-                        }
-                        at[0] += length;
-                        return true;
-                    });
+                    return allocatedRuns(sink -> pool.changedBlocks(volumeId, base, snapshotId, sink));
                 } catch (WharfException e) {
                     if (base != null && (e.code() == ErrorCode.INVALID_ARGUMENT || e.code() == ErrorCode.NOT_FOUND)) {
                         return null;
                     }
                     throw e;
                 }
-                return runs;
             }
 
             @Override
@@ -308,16 +310,7 @@ public final class SnapshotSeeding implements RebuildSeeder, AutoCloseable {
                     throw e;
                 }
                 use(changes, snapshotId);
-                List<long[]> runs = new ArrayList<>();
-                long[] at = {0};
-                changes.extents(0, changes.sizeBytes(), (length, allocated) -> {
-                    if (allocated) {
-                        runs.add(new long[] {at[0], length});
-                    }
-                    at[0] += length;
-                    return true;
-                });
-                return runs;
+                return allocatedRuns(sink -> changes.extents(0, changes.sizeBytes(), sink));
             }
 
             @Override
@@ -348,6 +341,26 @@ public final class SnapshotSeeding implements RebuildSeeder, AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Something that reports extents to a sink. */
+    @FunctionalInterface
+    private interface Extents {
+        void report(ExtentSink sink) throws IOException;
+    }
+
+    /** The allocated runs {@code extents} reports, as {offset, length} pairs. */
+    private static List<long[]> allocatedRuns(Extents extents) throws IOException {
+        List<long[]> runs = new ArrayList<>();
+        long[] at = {0};
+        extents.report((length, allocated) -> {
+            if (allocated) {
+                runs.add(new long[] {at[0], length});
+            }
+            at[0] += length;
+            return true;
+        });
+        return runs;
     }
 
     /** Copies the runs of the snapshot from {@code source} to the copy, a frame at a time, paced to the resync bandwidth. */

@@ -141,14 +141,15 @@ class SnapshotSeedingTest {
     }
 
     private void seedTwiceAndCheck() throws Exception {
-        ok(OnLoop.<Void>await(a.loop, done -> seeding.seed(VOLUME, "node-b", 1, done)));
+        assertThat(ok(OnLoop.<Boolean>await(a.loop, done -> seeding.seed(VOLUME, "node-b", 1, done))))
+                .as("the copy holds snapshots: its rebuild compares before writing").isTrue();
         assertSameSnapshots();
         assertThat(recorded).as("each snapshot recorded as not held on node-b until sealed there")
                 .containsExactly("-s1", "+s1", "-s2", "+s2", "-s3", "+s3");
         long allocated = b.pool.volume(VOLUME).orElseThrow().allocatedBytes();
 
         recorded.clear();
-        ok(OnLoop.<Void>await(a.loop, done -> seeding.seed(VOLUME, "node-b", 1, done)));
+        assertThat(ok(OnLoop.<Boolean>await(a.loop, done -> seeding.seed(VOLUME, "node-b", 1, done)))).isTrue();
         assertSameSnapshots();
         assertThat(recorded).as("held already: recorded, not copied again").containsExactly("+s1", "+s2", "+s3");
         assertThat(b.pool.volume(VOLUME).orElseThrow().allocatedBytes()).as("space on node-b after a second seeding")
@@ -161,7 +162,7 @@ class SnapshotSeedingTest {
         holders = List.of("node-a");
         Volume source = a.pool.create(VOLUME, 8 * MIB);
         write(source, 0, MIB);
-        ok(OnLoop.<Void>await(a.loop, done -> seeding.seed(VOLUME, "node-b", 1, done)));
+        assertThat(ok(OnLoop.<Boolean>await(a.loop, done -> seeding.seed(VOLUME, "node-b", 1, done)))).isFalse();
         assertThat(b.pool.volume(VOLUME)).as("no copy created on node-b").isEmpty();
     }
 

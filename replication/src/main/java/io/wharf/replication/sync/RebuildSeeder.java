@@ -12,8 +12,10 @@ package io.wharf.replication.sync;
 public interface RebuildSeeder {
     /**
      * Seeds the copy of volume {@code volumeId} on {@code nodeId} at {@code epoch}. Completes on the
-     * target's scheduler (never inside the call); a failure is the seeder's to report, and the
-     * rebuild goes on after it.
+     * target's scheduler (never inside the call) with whether the copy now holds snapshots: then the
+     * rebuild reads each chunk of the copy before writing it and skips the write when the copy holds
+     * those bytes already (its newest snapshot's), so the copy's current layer keeps only what changed
+     * since, as the other copies' do. A failure is the seeder's to report; the rebuild goes on after it.
      */
-    void seed(String volumeId, String nodeId, long epoch, Completion<Void> done);
+    void seed(String volumeId, String nodeId, long epoch, Completion<Boolean> done);
 }

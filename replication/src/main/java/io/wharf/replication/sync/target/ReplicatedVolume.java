@@ -1064,14 +1064,16 @@ public final class ReplicatedVolume {
     /**
      * Copies one region from a replica in sync to {@code destination}, under the region's lock: the
      * writes in flight on it finish first, new ones wait until the copy is written. A region larger
-     * than one frame's payload goes in chunks of {@link #MAX_IO_BYTES}.
+     * than one frame's payload goes in chunks of {@link #MAX_IO_BYTES}. With {@code compare} (a copy
+     * seeded with the volume's snapshots), a chunk the destination holds already is not written, so
+     * the copy's current layer keeps only what changed since its newest snapshot, as the others do.
      */
-    void copyRegion(int region, Replica destination, ReplicaSession destinationSession, Completion<Void> done) {
+    void copyRegion(int region, Replica destination, ReplicaSession destinationSession, boolean compare, Completion<Void> done) {
         long start = geometry.regionStart(region);
         long end = start + geometry.regionLength(region);
         RangeLocks.Lock[] lock = new RangeLocks.Lock[1];
         RegionGeometry copiedIn = geometry;
-        lock[0] = locks.acquire(start, end, () -> copyChunk(start, end, destination, destinationSession, outcome -> {
+        lock[0] = locks.acquire(start, end, () -> copyChunk(start, end, destination, destinationSession, compare, outcome -> {
             locks.release(lock[0]);
             if (outcome instanceof Outcome.Ok<Void>) { // in the destination's activity log now
                 unsettled.add(copiedIn == geometry ? region : geometry.regionOf(copiedIn.regionStart(region)));
@@ -1080,7 +1082,8 @@ public final class ReplicatedVolume {
         }));
     }
 
-    private void copyChunk(long from, long end, Replica destination, ReplicaSession destinationSession, Completion<Void> done) {
+    private void copyChunk(long from, long end, Replica destination, ReplicaSession destinationSession, boolean compare,
+                           Completion<Void> done) {
         if (from >= end) {
             done.complete(Outcome.done());
             return;
@@ -1094,13 +1097,27 @@ public final class ReplicatedVolume {
         ReplicaSession sourceSession = source.session;
         sourceSession.read(from, length, deadline("copy read from " + source.nodeId, read -> {
             switch (read) {
-                case Outcome.Ok<ByteBuffer>(ByteBuffer data) -> writeCopy(from, data, destinationSession, written -> {
-                    if (written instanceof Outcome.Ok<Void>) {
-                        copyChunk(from + length, end, destination, destinationSession, done);
+                case Outcome.Ok<ByteBuffer>(ByteBuffer data) -> {
+                    Completion<Void> next = written -> {
+                        if (written instanceof Outcome.Ok<Void>) {
+                            copyChunk(from + length, end, destination, destinationSession, compare, done);
+                        } else {
+                            done.complete(written);
+                        }
+                    };
+                    if (compare) {
+                        destinationSession.read(from, length, deadline("compare read from " + destination.nodeId, held -> {
+                            switch (held) {
+                                case Outcome.Ok<ByteBuffer>(ByteBuffer there) when there.equals(data) ->
+                                        next.complete(Outcome.done()); // the destination holds these bytes already
+                                case Outcome.Ok<ByteBuffer> _ -> writeCopy(from, data, destinationSession, next);
+                                default -> next.complete(Outcome.castFailure(held));
+                            }
+                        }));
                     } else {
-                        done.complete(written);
+                        writeCopy(from, data, destinationSession, next);
                     }
-                });
+                }
                 case Outcome.StaleEpoch<ByteBuffer> stale -> {
                     fence("replica " + source.nodeId + " has seen epoch " + stale.epoch());
                     done.complete(Outcome.castFailure(stale));
@@ -1108,7 +1125,7 @@ public final class ReplicatedVolume {
                 case Outcome.Failed<ByteBuffer> failed -> {
                     replicaFailed(source.nodeId, sourceSession, failed.message());
                     if (phase == Phase.SERVING) {
-                        copyChunk(from, end, destination, destinationSession, done); // from another source
+                        copyChunk(from, end, destination, destinationSession, compare, done); // from another source
                     } else {
                         done.complete(Outcome.castFailure(failed));
                     }

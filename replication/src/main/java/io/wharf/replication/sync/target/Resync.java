@@ -23,6 +23,8 @@ final class Resync {
     private final ReplicatedVolume volume;
     private final Replica replica;
     private final boolean full;
+    /** The seeder left snapshots in the copy: regions it holds already are not written again. */
+    private boolean compare;
     private ReplicaSession session;
     private RegionSet toCopy;
     private boolean copying;
@@ -53,6 +55,7 @@ final class Resync {
     void start() {
         if (full && volume.seeder != null) { // the seeder's session on the copy ends before this resync opens its own
             volume.seeder.seed(volume.volumeId, replica.nodeId, volume.epoch, seeded -> {
+                compare = seeded instanceof Outcome.Ok<Boolean>(Boolean holdsSnapshots) && holdsSnapshots;
                 if (!aborted && volume.phase == ReplicatedVolume.Phase.SERVING) {
                     open();
                 }
@@ -166,7 +169,7 @@ final class Resync {
             }
             ReplicaSession destination = session;
             inFlight++;
-            volume.copyRegion(region, replica, destination, copied -> {
+            volume.copyRegion(region, replica, destination, compare, copied -> {
                 inFlight--;
                 if (aborted || volume.phase != ReplicatedVolume.Phase.SERVING) {
                     return;

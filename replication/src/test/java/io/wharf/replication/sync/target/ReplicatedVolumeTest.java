@@ -202,6 +202,29 @@ class ReplicatedVolumeTest {
         assertThat(seeded).as("a resync is not seeded").hasSize(1);
     }
 
+    /**
+     * A seeder that left snapshots in the copy: the rebuild reads each chunk of the copy first and
+     * writes only those that differ (here a garbage byte), never those it holds already.
+     */
+    @Test
+    void aRebuildAfterASeedingWritesOnlyWhatTheCopyLacks() {
+        TestCluster cluster = new TestCluster("a");
+        cluster.seeder = (volumeId, nodeId, epoch, done) -> {
+            TestCluster.Node node = cluster.nodes.computeIfAbsent(nodeId, id -> cluster.new Node(id));
+            node.disk.write(2 * REGION, block(8), same -> // what the snapshot held: the bytes the volume has
+                    node.disk.write(3 * REGION, ByteBuffer.wrap(new byte[] {42}), garbage -> done.complete(Outcome.ok(true))));
+        };
+        ReplicatedVolume volume = cluster.attach("a");
+        cluster.<Void>await(done -> volume.write(2 * REGION, block(8), false, done));
+        cluster.<Void>await(done -> volume.write(6 * REGION, block(5), false, done));
+        assertThat(cluster.<Void>await(done -> volume.addReplica("d", done))).isInstanceOf(Outcome.Ok.class);
+        cluster.scheduler.advance(200 * MS);
+        assertThat(cluster.store.current.value().state("d")).isEqualTo(ReplicaState.IN_SYNC);
+        assertThat(cluster.nodes.get("d").disk.bytes()).isEqualTo(cluster.nodes.get("a").disk.bytes());
+        assertThat(cluster.nodes.get("d").disk.writes).as("the seeder's two writes, and region 6's: region 2 was there already")
+                .isEqualTo(3);
+    }
+
     @Test
     void takeoverReconcilesTheRegionsOfWritesInFlightWhenTheTargetDied() {
         TestCluster cluster = new TestCluster("a", "b");
