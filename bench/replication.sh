@@ -14,6 +14,7 @@
 #   bench/replication.sh                      # RUNTIME=15 s per job, SIZE=1g working set, RESYNC_SIZE=10g
 #   ONLY='seq|rand' REPEAT=2 bench/replication.sh
 #   SKIP_RESYNC=1 bench/replication.sh        # only the fio mix
+#   KEEP_LOGS=1 bench/replication.sh          # keep the processes' logs next to the results
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 runtime="${RUNTIME:-15}"
@@ -37,6 +38,7 @@ cleanup() {
   for p in "${quorum_pids[@]}"; do wait "$p" 2>/dev/null || true; done
   [ -n "$kit_pid" ] && kill "$kit_pid" 2>/dev/null && wait "$kit_pid" 2>/dev/null || true
   [ -n "$etcd_pid" ] && kill "$etcd_pid" 2>/dev/null && wait "$etcd_pid" 2>/dev/null || true
+  if [ -n "${KEEP_LOGS:-}" ]; then mkdir -p "${out%.txt}-logs" && cp "$work"/*.log "${out%.txt}-logs/" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT

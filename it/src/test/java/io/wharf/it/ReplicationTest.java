@@ -468,12 +468,15 @@ class ReplicationTest {
         new Random(11).nextBytes(data);
         Files.write(image, data);
         Tools.ok(120, "nbdcopy", image.toString(), "nbd://127.0.0.1:" + a.nbdPort + "/grow");
+        assertThat(cli.run("snapshot", "create", "grow", "--name", "single").exitCode()).isZero(); // before it is replicated
 
         Cli.Run two = cli.run("volume", "update", "grow", "--repl", "2");
         assertThat(two.exitCode()).as(two.out() + two.err()).isZero();
         awaitAllInSync(b.api(), "grow");
         assertThat(states(b.api(), "grow")).hasSize(2).containsKey("node-a");
         assertThat(b.api().checksumVolume("grow", null).match()).isTrue();
+        assertThat(b.api().getSnapshot("grow", "single").nodes()).as("the added copy was given the snapshot")
+                .containsExactlyInAnyOrderElementsOf(states(b.api(), "grow").keySet());
 
         assertThat(cli.run("volume", "update", "grow", "--repl", "3").exitCode()).isZero();
         awaitAllInSync(b.api(), "grow");
@@ -481,11 +484,14 @@ class ReplicationTest {
         VolumeChecksum three = b.api().checksumVolume("grow", null);
         assertThat(three.match()).as("%s", three).isTrue();
         assertThat(three.replicas()).hasSize(3);
+        assertThat(b.api().getSnapshot("grow", "single").nodes()).containsExactlyInAnyOrder("node-a", "node-b", "node-c");
 
         Cli.Run removed = cli.run("volume", "update", "grow", "--repl", "2");
         assertThat(removed.exitCode()).as(removed.out() + removed.err()).isZero();
         Map<String, String> left = states(b.api(), "grow");
         assertThat(left).hasSize(2).containsKey("node-a");
+        assertThat(b.api().getSnapshot("grow", "single").nodes()).as("the removed copy's node no longer holds it")
+                .containsExactlyInAnyOrderElementsOf(left.keySet());
         String gone = List.of("node-b", "node-c").stream().filter(n -> !left.containsKey(n)).findFirst().orElseThrow();
         NodeProcess goneNode = gone.equals("node-b") ? b : c;
         String id = b.api().getVolume("grow").id();

@@ -600,6 +600,15 @@ final class SnapshotService implements Exports.SnapshotOpener {
         };
     }
 
+    /** The volume turns replicated: its snapshots, taken on its node's copy, name that node. */
+    void nameHolder(VolumeRecord volume) {
+        for (SnapshotRecord record : catalog.snapshots(volume.name())) {
+            if (record.state() == VolumeState.READY && record.nodes().isEmpty()) {
+                catalog.putAllIfStill(List.of(record), List.of(record.withNodes(List.of(volume.node()))));
+            }
+        }
+    }
+
     /** A replica of the volume was removed: its node's copy, and the snapshots in it, are gone. */
     void dropHolder(VolumeRecord volume, String node) {
         for (SnapshotRecord record : catalog.snapshots(volume.name())) {

@@ -968,6 +968,7 @@ final class VolumeService implements WharfApi {
                 requireNotAttachedElsewhere(record);
                 catalog.replace(record, record.withReplication(0, null,
                         List.of(new VolumeReplica(record.node(), VolumeReplica.State.IN_SYNC))));
+                snapshots.nameHolder(record); // its snapshots are on this copy, wherever the volume's role goes later
                 log.atInfo().addKeyValue("volume", name).log("volume is replicated from now on");
             }
             record = requireReady(name);

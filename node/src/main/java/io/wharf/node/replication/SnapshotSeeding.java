@@ -57,6 +57,8 @@ public final class SnapshotSeeding implements RebuildSeeder, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SnapshotSeeding.class);
     /** Bound on one call to the copy; a trim of a whole copy is the longest. */
     private static final long CALL_TIMEOUT_SECONDS = 120;
+    /** The copy is zeroed in parts of this size (a wire range is at most 4 GiB). */
+    private static final long TRIM_PART_BYTES = 1L << 30;
 
     /** What the seeding needs of the cluster store's snapshot records. */
     public interface Records {
@@ -207,8 +209,11 @@ public final class SnapshotSeeding implements RebuildSeeder, AutoCloseable {
                     String previous = base;
                     this.<Void>call("revert", done -> session.revert(previous, done));
                 } else {
-                    long zeroed = sizeBytes;
-                    this.<Void>call("trim", done -> session.trim(0, zeroed, false, done));
+                    for (long part = 0; part < sizeBytes; part += TRIM_PART_BYTES) { // a wire range is at most 4 GiB
+                        long at = part;
+                        long length = Math.min(TRIM_PART_BYTES, sizeBytes - part);
+                        this.<Void>call("trim", done -> session.trim(at, length, false, done));
+                    }
                     changed = source.changed(null, id);
                 }
                 copy(source, id, changed, session);
@@ -414,7 +419,13 @@ public final class SnapshotSeeding implements RebuildSeeder, AutoCloseable {
 
     private <T> Outcome<T> outcome(Consumer<Completion<T>> call) throws InterruptedException {
         CompletableFuture<Outcome<T>> answered = new CompletableFuture<>();
-        loop.execute(() -> call.accept(answered::complete));
+        loop.execute(() -> {
+            try {
+                call.accept(answered::complete);
+            } catch (RuntimeException e) { // refused before it was sent: say so now, not after the timeout
+                answered.complete(Outcome.failed(ErrorCode.INTERNAL, e.toString()));
+            }
+        });
         try {
             return answered.get(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {

@@ -63,8 +63,11 @@ final class ServerConnection implements Runnable {
     /** The payload of requests that carry none; never modified (decoding only reads views of it). */
     private static final ByteBuffer NO_PAYLOAD = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
-    /** A volume opened on this connection. */
-    /** @param owned a view this connection opened and closes with the handle (a snapshot's), or null for a pool volume */
+    /**
+     * A volume opened on this connection.
+     *
+     * @param owned a view this connection opened and closes with the handle (a snapshot's), or null for a pool volume
+     */
     record OpenVolume(String volumeId, Volume volume, long epoch, AutoCloseable owned) {}
 
     /** What a greeted connection carries, decided by its first request. */
@@ -350,10 +353,15 @@ final class ServerConnection implements Runnable {
             return Message.Reply.error(open.requestId(), Status.INVALID_ARGUMENT, ErrorCode.INVALID_ARGUMENT,
                     "a connection may hold at most " + MAX_OPEN_VOLUMES + " volumes open");
         }
+        return opened(open, volume.get(), null);
+    }
+
+    /** Gives {@code volume} the next handle of this connection. */
+    private Message.Opened opened(Message.Open open, Volume volume, AutoCloseable owned) {
         int handle = nextHandle;
         nextHandle = nextHandle == Integer.MAX_VALUE ? 1 : nextHandle + 1;
-        handles.put(handle, new OpenVolume(open.volumeId(), volume.get(), open.epoch(), null));
-        return new Message.Opened(open.requestId(), handle, open.epoch(), volume.get().sizeBytes(), LayerFile.BLOCK_BYTES);
+        handles.put(handle, new OpenVolume(open.volumeId(), volume, open.epoch(), owned));
+        return new Message.Opened(open.requestId(), handle, open.epoch(), volume.sizeBytes(), LayerFile.BLOCK_BYTES);
     }
 
     /**
@@ -376,10 +384,7 @@ final class ServerConnection implements Runnable {
         } catch (IOException | RuntimeException e) {
             return WireErrors.reply(open.requestId(), e);
         }
-        int handle = nextHandle;
-        nextHandle = nextHandle == Integer.MAX_VALUE ? 1 : nextHandle + 1;
-        handles.put(handle, new OpenVolume(open.volumeId(), view, open.epoch(), view));
-        return new Message.Opened(open.requestId(), handle, open.epoch(), view.sizeBytes(), LayerFile.BLOCK_BYTES);
+        return opened(open, view, view);
     }
 
     /** Closes what a handle owned (a snapshot's view). */

@@ -119,6 +119,33 @@ class SnapshotSeedingTest {
         assertThat(a.pool.volume(VOLUME)).as("node-a still holds no copy").isEmpty();
     }
 
+    /**
+     * A copy larger than one wire range (4 GiB) is zeroed in parts before its first snapshot is written:
+     * node-b's copy holds stale data far out, which the snapshot must not show.
+     */
+    @Test
+    void aCopyLargerThanAWireRangeIsZeroedInParts() throws Exception {
+        holder = a;
+        holders = List.of("node-a");
+        long size = 6L << 30;
+        Volume source = a.pool.create(VOLUME, size);
+        write(source, 0, MIB);
+        snapshot("s1");
+        Volume stale = b.pool.create(VOLUME, size); // a copy left from before, thin
+        write(stale, 5L << 30, MIB);
+        ok(OnLoop.<Boolean>await(a.loop, done -> seeding.seed(VOLUME, "node-b", 1, done)));
+        assertThat(b.pool.snapshots(VOLUME)).extracting(SnapshotInfo::id).containsExactly("s1");
+        try (SnapshotVolume seeded = b.pool.openSnapshot(VOLUME, "s1"); SnapshotVolume taken = a.pool.openSnapshot(VOLUME, "s1")) {
+            for (long at : new long[] {0, 5L << 30}) {
+                ByteBuffer mine = ByteBuffer.allocate(MIB);
+                ByteBuffer theirs = ByteBuffer.allocate(MIB);
+                seeded.read(at, mine);
+                taken.read(at, theirs);
+                assertThat(mine.array()).as("node-b's s1 at " + at).isEqualTo(theirs.array());
+            }
+        }
+    }
+
     /** Snapshots s1 (8 MiB), s2 (12 MiB, a trim over s1's data), s3 (after a revert to s1) on {@code node}'s pool. */
     private void takeHistoryOn(ReplicaNode node, List<String> recordedHolders) throws Exception {
         holder = node;
