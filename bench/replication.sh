@@ -230,8 +230,8 @@ read -r seeded_s seeded_regions < <(await_in_sync big "$added")
   printf '%-44s %10s %16s\n' "rebuild of a new replica" "$rebuild_s" "$rebuild_regions"
   printf '%-44s %10s %16s\n' "snapshots s1, s2 (${changed_mib} MiB apart) + rebuild" "$seeded_s" "$seeded_regions"
   echo "resync/rebuild time: $(ratio "$resync_s" "$rebuild_s")   copied: $(ratio "$resync_regions" "$rebuild_regions")"
-  echo "with snapshots/rebuild time: $(ratio "$seeded_s" "$rebuild_s") (the first snapshot's data, the changes to the"
-  echo "second, then every region: a copy rebuilt with its snapshots costs a full copy more)"
+  echo "with snapshots/rebuild time: $(ratio "$seeded_s" "$rebuild_s") (the first snapshot's data and the second's changes are"
+  echo "written first; then every region is read on both sides and only what differs is written)"
   wharf_a snapshot list big | sed 's/^/  /'
   wharf_a volume checksum big | sed 's/^/  /'
 } | tee -a "$out"
