@@ -229,8 +229,8 @@ public final class SnapshotSeeding implements RebuildSeeder, AutoCloseable {
         }
     }
 
-    /** Where a snapshot's blocks are read: this node's pool, or another node's over the transport. */
-    private interface Source {
+    /** Where a snapshot's blocks are read: this node's pool, or another node's over the transport; closing closes its view. */
+    private interface Source extends AutoCloseable {
         /**
          * The runs of {@code snapshotId} that may differ from snapshot {@code base} (null: that hold data),
          * as {offset, length} pairs; null when the base is not in its history or not here.
@@ -238,13 +238,15 @@ public final class SnapshotSeeding implements RebuildSeeder, AutoCloseable {
         List<long[]> changed(String base, String snapshotId) throws IOException;
 
         void read(String snapshotId, long offset, ByteBuffer dst) throws IOException;
+
+        @Override
+        void close() throws IOException;
     }
 
     /** The sources of one seeding, opened as needed and closed with it. */
     private final class Sources implements AutoCloseable {
         private final String volumeId;
         private final Map<String, Source> opened = new HashMap<>();
-        private final List<AutoCloseable> toClose = new ArrayList<>();
 
         Sources(String volumeId) {
             this.volumeId = volumeId;
@@ -286,9 +288,15 @@ public final class SnapshotSeeding implements RebuildSeeder, AutoCloseable {
                         view.close();
                     }
                     view = pool.openSnapshot(volumeId, snapshotId);
-                    toClose.add(view);
                 }
                 view.read(offset, dst);
+            }
+
+            @Override
+            public void close() throws IOException {
+                if (view != null) {
+                    view.close();
+                }
             }
         }
 
@@ -332,16 +340,22 @@ public final class SnapshotSeeding implements RebuildSeeder, AutoCloseable {
                 }
                 view = opened;
                 viewOf = snapshotId;
-                toClose.add(opened);
+            }
+
+            @Override
+            public void close() {
+                if (view != null) {
+                    view.close();
+                }
             }
         }
 
         @Override
         public void close() {
-            for (AutoCloseable closeable : toClose) {
+            for (Source source : opened.values()) {
                 try {
-                    closeable.close();
-                } catch (Exception e) {
+                    source.close();
+                } catch (IOException | RuntimeException e) {
                     log.atDebug().addKeyValue("error", e.toString()).log("closing a snapshot view after seeding failed");
                 }
             }
@@ -380,7 +394,7 @@ public final class SnapshotSeeding implements RebuildSeeder, AutoCloseable {
                 source.read(snapshotId, offset, data);
                 data.flip();
                 long at = offset;
-                if (allZeros(data)) {
+                if (ReplicatedVolume.allZeros(data)) { // a trim keeps the copy thin, as a rebuild's copies do
                     this.<Void>call("trim", done -> session.trim(at, length, false, done));
                 } else {
                     this.<Void>call("write", done -> session.write(at, data, false, done));
@@ -395,15 +409,6 @@ public final class SnapshotSeeding implements RebuildSeeder, AutoCloseable {
                 }
             }
         }
-    }
-
-    private static boolean allZeros(ByteBuffer data) {
-        for (int i = data.position(); i < data.limit(); i++) {
-            if (data.get(i) != 0) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Runs {@code call} on the loop and waits for its value; a refusal or failure is thrown. */

@@ -341,19 +341,17 @@ final class ServerConnection implements Runnable {
 
     private Message open(Message.Open open) {
         int at = open.volumeId().indexOf('@');
-        if (at > 0) {
-            return openSnapshot(open, open.volumeId().substring(0, at), open.volumeId().substring(at + 1));
-        }
-        Optional<Volume> volume = context.pool().volume(open.volumeId());
+        String volumeId = at > 0 ? open.volumeId().substring(0, at) : open.volumeId();
+        Optional<Volume> volume = context.pool().volume(volumeId);
         if (volume.isEmpty()) {
             return Message.Reply.error(open.requestId(), Status.VOLUME_NOT_FOUND, ErrorCode.VOLUME_NOT_FOUND,
-                    "volume " + open.volumeId() + " is not in the pool of node " + context.config().nodeId());
+                    "volume " + volumeId + " is not in the pool of node " + context.config().nodeId());
         }
         if (handles.size() >= MAX_OPEN_VOLUMES) {
             return Message.Reply.error(open.requestId(), Status.INVALID_ARGUMENT, ErrorCode.INVALID_ARGUMENT,
                     "a connection may hold at most " + MAX_OPEN_VOLUMES + " volumes open");
         }
-        return opened(open, volume.get(), null);
+        return at > 0 ? openSnapshot(open, volumeId, open.volumeId().substring(at + 1)) : opened(open, volume.get(), null);
     }
 
     /** Gives {@code volume} the next handle of this connection. */
@@ -370,14 +368,6 @@ final class ServerConnection implements Runnable {
      * snapshots to a copy being rebuilt. The view is closed with its handle.
      */
     private Message openSnapshot(Message.Open open, String volumeId, String snapshot) {
-        if (handles.size() >= MAX_OPEN_VOLUMES) {
-            return Message.Reply.error(open.requestId(), Status.INVALID_ARGUMENT, ErrorCode.INVALID_ARGUMENT,
-                    "a connection may hold at most " + MAX_OPEN_VOLUMES + " volumes open");
-        }
-        if (context.pool().volume(volumeId).isEmpty()) {
-            return Message.Reply.error(open.requestId(), Status.VOLUME_NOT_FOUND, ErrorCode.VOLUME_NOT_FOUND,
-                    "volume " + volumeId + " is not in the pool of node " + context.config().nodeId());
-        }
         SnapshotChanges view;
         try {
             view = SnapshotChanges.open(context.pool(), volumeId, snapshot);

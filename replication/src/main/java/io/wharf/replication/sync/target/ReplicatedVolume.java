@@ -1144,7 +1144,8 @@ public final class ReplicatedVolume {
         }
     }
 
-    private static boolean allZeros(ByteBuffer data) {
+    /** Whether copied bytes are all zeros, so that they go to a copy as a trim (keeping it thin). */
+    public static boolean allZeros(ByteBuffer data) {
         for (int i = data.position(); i < data.limit(); i++) {
             if (data.get(i) != 0) {
                 return false;
